@@ -1,0 +1,49 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import mdx from '@astrojs/mdx';
+import remarkMath from 'remark-math';
+import rehypeKatex from 'rehype-katex';
+import rehypeAutolinkHeadings from 'rehype-autolink-headings';
+import { rehypeHeadingIds } from '@astrojs/markdown-remark';
+import { fileURLToPath } from 'node:url';
+import remarkArticleReferences from './pipeline/markdown/remark-article-references.ts';
+import rehypeBaseLinks from './pipeline/markdown/rehype-base-links.ts';
+import { siteSettings } from './pipeline/site/settings.ts';
+
+const { site, base, outDir } = siteSettings(process.env);
+
+export default defineConfig({
+  site,
+  base,
+  outDir,
+  trailingSlash: 'ignore',
+  build: { format: 'directory', inlineStylesheets: 'auto' },
+  markdown: {
+    remarkPlugins: [remarkMath, [remarkArticleReferences, { bibliographyDir: fileURLToPath(new URL('./content/bibliography/', import.meta.url)) }]],
+    rehypePlugins: [
+      // Ids first, so the table of contents reads headings before the anchor links are appended.
+      rehypeHeadingIds,
+      [
+        rehypeAutolinkHeadings,
+        {
+          behavior: 'append',
+          properties: (/** @type {any} */ heading) => ({
+            className: ['heading-anchor'],
+            ariaLabel: `Link to the section “${textOf(heading)}”`,
+          }),
+          content: { type: 'element', tagName: 'span', properties: { className: ['heading-anchor-icon'], ariaHidden: 'true' }, children: [] },
+        },
+      ],
+      [rehypeKatex, { output: 'htmlAndMathml' }],
+      [rehypeBaseLinks, { base }],
+    ],
+  },
+  integrations: [mdx()],
+  devToolbar: { enabled: false },
+});
+
+/** @param {any} node @returns {string} */
+function textOf(node) {
+  if (node.type === 'text') return node.value;
+  return (node.children ?? []).map(textOf).join('');
+}
