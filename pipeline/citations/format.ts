@@ -77,7 +77,8 @@ function referenceDetails(reference: Reference): string {
   const who = authorList(reference.authors, reference.etAl);
   const first = [who, reference.year].filter((part) => part !== undefined && part !== '').join(', ');
   const segments = [first, venue(reference), reference.doi ? `DOI: ${reference.doi}` : ''].filter(Boolean);
-  return segments.length ? `${segments.join('. ')}.`.replace(/\.\.$/, '.') : '';
+  // Sentences end in one period, also after an initial ("Doe, J.") or an abbreviation.
+  return segments.map((segment) => (segment.endsWith('.') ? segment : `${segment}.`)).join(' ');
 }
 
 /** "[1]", "[1, 3]", "[2–4, 7]": numbers sorted, runs of three or more collapsed. */

@@ -1,0 +1,89 @@
+/**
+ * Bad input fails `npm run build` (whose first step is `atlas build`) with one clear line naming the file and
+ * the field, citation key or entry, and exit status 1.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const EXAMPLE = readFileSync('content/articles/reading-an-activation-atlas.mdx', 'utf8');
+
+/** A copy of the project's content with one article replaced by `article` (and the .bib by `bib`). */
+function project(article: string, bib?: string): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'atlas-content-'));
+  cpSync('content', path.join(root, 'content'), { recursive: true });
+  writeFileSync(path.join(root, 'content/articles/reading-an-activation-atlas.mdx'), article);
+  if (bib !== undefined) writeFileSync(path.join(root, 'content/bibliography/atlas.bib'), bib);
+  return root;
+}
+
+async function build(root: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node_modules/.bin/tsx', ['pipeline/cli/atlas.ts', 'build', '--root', root], { cwd: process.cwd() });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, stdout, stderr };
+  }
+}
+
+function expectOneLine(result: { code: number; stderr: string }, pattern: RegExp): void {
+  expect(result.code).toBe(1);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+}
+
+const ARTICLE_FILE = 'content/articles/reading-an-activation-atlas.mdx';
+
+describe('atlas build on bad input', () => {
+  it('passes on the example content', async () => {
+    const result = await build(project(EXAMPLE));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('content: 1 article checked');
+  });
+
+  it('fails on a missing title', async () => {
+    const result = await build(project(EXAMPLE.replace(/^title: .*\n/m, '')));
+    expectOneLine(result, new RegExp(`^error: .*${ARTICLE_FILE}: field "title" is required\\.$`));
+  });
+
+  it('fails on a citation key absent from the BibTeX file', async () => {
+    const result = await build(project(EXAMPLE.replace('<Cite key="mcinnes2018umap" />', '<Cite key="mcinnes2018umpa" />')));
+    expectOneLine(result, new RegExp(`^error: .*${ARTICLE_FILE}:\\d+: citation key "mcinnes2018umpa" is not in atlas\\.bib; add the entry or fix the key\\.$`));
+  });
+
+  it('fails on a malformed BibTeX entry, naming the entry and its line', async () => {
+    const bib = readFileSync('content/bibliography/atlas.bib', 'utf8').replace('title   = {Feature Visualization},', 'title   = {Feature Visualization,');
+    const result = await build(project(EXAMPLE, bib));
+    expectOneLine(result, /^error: .*content\/bibliography\/atlas\.bib:14: entry "olah2017feature" is malformed/);
+  });
+
+  it('fails on a front-matter date that is not a date', async () => {
+    const result = await build(project(EXAMPLE.replace('published: 2026-11-29', 'published: late November')));
+    expectOneLine(result, new RegExp(`^error: .*${ARTICLE_FILE}: field "published" must be a date written as YYYY-MM-DD`));
+  });
+
+  it('fails on YAML that does not parse, with the line', async () => {
+    const result = await build(project(EXAMPLE.replace('license: CC-BY-4.0', 'license: [CC-BY-4.0')));
+    expectOneLine(result, new RegExp(`^error: .*${ARTICLE_FILE}:\\d+: the front matter is not valid YAML`));
+  });
+
+  it('fails on a cover image that does not exist', async () => {
+    const result = await build(project(EXAMPLE.replace('reading-an-activation-atlas.png', 'missing.png')));
+    expectOneLine(result, /field "cover\.image" names \.\/images\/missing\.png, which does not exist/);
+  });
+
+  it('reports one line for each bad article', async () => {
+    const root = project(EXAMPLE.replace(/^title: .*\n/m, ''));
+    mkdirSync(path.join(root, 'content/articles/more'), { recursive: true });
+    writeFileSync(path.join(root, 'content/articles/more/second.mdx'), EXAMPLE.replace('published: 2026-11-29', 'published: soon'));
+    const result = await build(root);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(2);
+  });
+});
