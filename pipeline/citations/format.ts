@@ -108,8 +108,13 @@ export function splitName(name: string): Person {
   return { given: words.slice(0, start).join(' '), family: words.slice(start).join(' ') };
 }
 
+/** The person behind an author entry of the front matter. */
+export function authorPerson(author: { name: string; group?: boolean }): Person {
+  return author.group ? { literal: author.name } : splitName(author.name);
+}
+
 export interface ArticleCitationInput {
-  authors: string[];
+  authors: Person[];
   title: string;
   publisher: string;
   published: Date;
@@ -119,7 +124,7 @@ export interface ArticleCitationInput {
 
 /** Distill's "Carter, et al., "Activation Atlas", Distill, 2019." */
 export function formatArticleCitation(input: ArticleCitationInput): string {
-  const families = input.authors.map((name) => splitName(name).family ?? name);
+  const families = input.authors.map((person) => person.literal ?? person.family ?? '');
   const who =
     families.length === 1 ? families[0] : families.length === 2 ? `${families[0]} and ${families[1]}` : `${families[0]}, et al.`;
   const where = input.doi ? `https://doi.org/${input.doi}` : input.url;
@@ -137,18 +142,17 @@ function bibtexEscape(value: string): string {
 /** A citation key like "carter2019activation": first author's family name, year, first long word of the title. */
 export function bibtexKey(input: ArticleCitationInput): string {
   const ascii = (value: string) => value.normalize('NFKD').replace(/[^A-Za-z0-9]/g, '').toLowerCase();
-  const family = ascii(splitName(input.authors[0] ?? 'anonymous').family ?? 'anonymous');
+  const first = input.authors[0];
+  const family = ascii(first?.literal?.split(/\s+/).find((w) => w.length > 3) ?? first?.family ?? 'anonymous');
   const word = input.title.split(/\s+/).map(ascii).find((w) => w.length > 3 && !['with', 'from', 'into', 'that', 'this'].includes(w));
   return `${family || 'anonymous'}${input.published.getUTCFullYear()}${word ?? ''}`;
 }
 
 export function formatArticleBibtex(input: ArticleCitationInput): string {
   const authors = input.authors
-    .map((name) => {
-      const { given, family } = splitName(name);
-      return given ? `${family}, ${given}` : family!;
-    })
-    .map(bibtexEscape)
+    .map((person) =>
+      person.literal ? `{${bibtexEscape(person.literal)}}` : bibtexEscape(person.given ? `${person.family}, ${person.given}` : person.family ?? ''),
+    )
     .join(' and ');
   const fields: [string, string][] = [
     ['author', authors],

@@ -37,6 +37,8 @@ const affiliation = z.union([
 const author = z
   .object({
     name: z.string().min(1, 'must not be empty'),
+    /** A team or organisation: its name is cited whole, never split into given and family names. */
+    group: z.boolean().default(false),
     url: url.optional(),
     orcid: z
       .string()

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBibtex } from '../../pipeline/citations/bibtex.ts';
 import {
   authorList,
+  authorPerson,
   bibtexKey,
   citationLabel,
   formatArticleBibtex,
@@ -85,7 +86,7 @@ describe('citation formatting', () => {
   });
 
   const article = {
-    authors: ['Shan Carter', 'Zan Armstrong', 'Chris Olah'],
+    authors: ['Shan Carter', 'Zan Armstrong', 'Chris Olah'].map(splitName),
     title: 'Activation Atlas: 100% of {it} & more',
     publisher: 'Distill',
     published: new Date('2019-03-06'),
@@ -97,7 +98,7 @@ describe('citation formatting', () => {
     expect(formatArticleCitation(article)).toBe(
       'Carter, et al., "Activation Atlas: 100% of {it} & more", Distill, 2019. https://doi.org/10.23915/distill.00015',
     );
-    expect(formatArticleCitation({ ...article, authors: ['Shan Carter', 'Zan Armstrong'], doi: undefined })).toBe(
+    expect(formatArticleCitation({ ...article, authors: [splitName('Shan Carter'), splitName('Zan Armstrong')], doi: undefined })).toBe(
       'Carter and Armstrong, "Activation Atlas: 100% of {it} & more", Distill, 2019. https://distill.pub/2019/activation-atlas',
     );
   });
@@ -115,5 +116,12 @@ describe('citation formatting', () => {
     expect(parsed.container).toBe('Distill');
     expect(parsed.doi).toBe('10.23915/distill.00015');
     expect(parsed.year).toBe(2019);
+  });
+
+  it('keeps a group author whole', () => {
+    const group = { ...article, authors: [authorPerson({ name: 'The Lucid Authors', group: true })] };
+    expect(formatArticleCitation(group)).toMatch(/^The Lucid Authors, "Activation Atlas/);
+    expect(bibtexKey(group)).toBe('lucid2019activation');
+    expect(parseBibtex(formatArticleBibtex(group), 'a.bib').get('lucid2019activation')!.authors).toEqual([{ family: 'The Lucid Authors' }]);
   });
 });
