@@ -43,7 +43,12 @@ export function setUpPreviews(): void {
 
   for (const trigger of triggers) {
     let pointerType = '';
-    trigger.addEventListener('pointerdown', (event) => (pointerType = event.pointerType));
+    // Whether this trigger's preview was open before the tap; the tap itself focuses the link and opens it.
+    let openBeforeTap = false;
+    trigger.addEventListener('pointerdown', (event) => {
+      pointerType = event.pointerType;
+      openBeforeTap = current === trigger && !box.hidden;
+    });
     trigger.addEventListener('pointerenter', (event) => {
       if (event.pointerType !== 'touch') later(SHOW_DELAY_MS, () => show(trigger));
     });
@@ -56,7 +61,7 @@ export function setUpPreviews(): void {
     });
     trigger.addEventListener('click', (event) => {
       // On touch there is no hover: the first tap previews, a second tap on the same link follows it.
-      if (pointerType === 'touch' && current !== trigger) {
+      if (pointerType === 'touch' && !openBeforeTap) {
         event.preventDefault();
         show(trigger);
       }
