@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { findChromium, launchChromium } from '../helpers/browser.ts';
-import { serveStatic, type RunningServer } from '../helpers/static-server.ts';
+import { serveStatic, type RunningServer } from '../../pipeline/site/static-server.ts';
 import { ARTICLE_PATH, TEST_BASE, TEST_OUT_DIR } from '../helpers/site-build.ts';
 
 const chromiumPath = findChromium();

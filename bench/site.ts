@@ -1,0 +1,90 @@
+/**
+ * npm run bench:site — Lighthouse 12.2.3 (mobile preset: simulated slow 4G and a 4× slower CPU) on the example
+ * article and the index, built under a sub-path as on GitHub Pages and served from 127.0.0.1 with Debian's
+ * Chromium. Each page is audited RUNS times; the table gives the median score per category. Writes
+ * bench/results/site.json and the table between the bench:site markers in README.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import lighthouse from 'lighthouse';
+import * as chromeLauncher from 'chrome-launcher';
+import { serveStatic } from '../pipeline/site/static-server.ts';
+import { CHROMIUM_FLAGS, findChromium } from '../tests/helpers/browser.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const BASE = '/atlas-bench/';
+const OUT_DIR = path.resolve('bench/.site');
+const PAGES = { article: 'reading-an-activation-atlas/', index: '' };
+const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
+
+const chromePath = findChromium();
+if (!chromePath) {
+  console.error('bench:site needs Chromium: apt-get install -y chromium (or set CHROMIUM_PATH).');
+  process.exit(1);
+}
+
+rmSync(OUT_DIR, { recursive: true, force: true });
+const env = { ...process.env, ATLAS_BASE: BASE, ATLAS_OUT_DIR: OUT_DIR, ATLAS_SITE: 'http://127.0.0.1' };
+execFileSync('npm', ['run', '--silent', 'build'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+
+const server = await serveStatic(OUT_DIR, BASE);
+const chrome = await chromeLauncher.launch({ chromePath, chromeFlags: CHROMIUM_FLAGS.filter((flag) => flag !== '--headless').concat('--headless=new') });
+
+type Scores = Record<(typeof CATEGORIES)[number], number>;
+const results: Record<string, { runs: Scores[]; median: Scores; metrics: Record<string, number> }> = {};
+try {
+  for (const [name, pagePath] of Object.entries(PAGES)) {
+    const runs: Scores[] = [];
+    let metrics: Record<string, number> = {};
+    for (let run = 0; run < RUNS; run++) {
+      const result = await lighthouse(server.url + pagePath, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES] });
+      const lhr = result!.lhr;
+      runs.push(Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)])) as Scores);
+      const failed = Object.values(lhr.audits).filter((a) => a.score !== null && a.score < 0.9 && a.scoreDisplayMode === 'binary');
+      if (run === 0 && failed.length) console.log(`${name}: audits not passed: ${failed.map((a) => a.id).join(', ')}`);
+      metrics = {
+        'first-contentful-paint-ms': Math.round(lhr.audits['first-contentful-paint']?.numericValue ?? 0),
+        'largest-contentful-paint-ms': Math.round(lhr.audits['largest-contentful-paint']?.numericValue ?? 0),
+        'total-blocking-time-ms': Math.round(lhr.audits['total-blocking-time']?.numericValue ?? 0),
+        'cumulative-layout-shift': Number((lhr.audits['cumulative-layout-shift']?.numericValue ?? 0).toFixed(3)),
+        'transfer-bytes': Math.round(lhr.audits['total-byte-weight']?.numericValue ?? 0),
+      };
+    }
+    const median = Object.fromEntries(CATEGORIES.map((c) => [c, medianOf(runs.map((r) => r[c]))])) as Scores;
+    results[name] = { runs, median, metrics };
+  }
+} finally {
+  chrome.kill();
+  await server.close();
+}
+
+const header = `| page | performance | accessibility | best practices | SEO | LCP (ms) | TBT (ms) | CLS | bytes |`;
+const rows = Object.entries(results).map(
+  ([name, { median: m, metrics: x }]) =>
+    `| ${name} | ${m.performance} | ${m.accessibility} | ${m['best-practices']} | ${m.seo} | ${x['largest-contentful-paint-ms']} | ${x['total-blocking-time-ms']} | ${x['cumulative-layout-shift']} | ${x['transfer-bytes']} |`,
+);
+const table = [header, '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+console.log(table);
+
+const stamp = new Date().toISOString().slice(0, 10);
+const json = { lighthouse: '12.2.3', preset: 'mobile', runs: RUNS, date: stamp, chromium: execFileSync(chromePath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(), results };
+writeAtomic('bench/results/site.json', `${JSON.stringify(json, null, 2)}\n`);
+
+const readme = readFileSync('README.md', 'utf8');
+const block = `<!-- bench:site:start -->\nMedian of ${RUNS} Lighthouse 12.2.3 runs, mobile preset, ${json.chromium}, ${stamp} (\`npm run bench:site\`):\n\n${table}\n<!-- bench:site:end -->`;
+const updated = readme.replace(/<!-- bench:site:start -->[\s\S]*<!-- bench:site:end -->/, block);
+if (updated !== readme) writeAtomic('README.md', updated);
+rmSync(OUT_DIR, { recursive: true, force: true });
+
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
+}
+
+function writeAtomic(file: string, text: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
+}
