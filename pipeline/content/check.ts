@@ -77,7 +77,7 @@ function readSite(file: string, fileLabel: string): SiteConfig {
 export function listArticles(directory: string): string[] {
   if (!existsSync(directory)) return [];
   return readdirSync(directory, { recursive: true, encoding: 'utf8' })
-    .filter((name) => /\.mdx?$/.test(name))
+    .filter((name) => name.endsWith('.mdx'))
     .map((name) => path.join(directory, name))
     .sort();
 }

@@ -8,7 +8,7 @@ import { TEST_BASE, TEST_OUT_DIR, TEST_SITE } from './site-build.ts';
 
 export default function setup(): void {
   rmSync(TEST_OUT_DIR, { recursive: true, force: true });
-  const env = { ...process.env, ATLAS_BASE: TEST_BASE, ATLAS_SITE: TEST_SITE, ATLAS_OUT_DIR: TEST_OUT_DIR };
+  const env: NodeJS.ProcessEnv = { ...process.env, ATLAS_BASE: TEST_BASE, ATLAS_SITE: TEST_SITE, ATLAS_OUT_DIR: TEST_OUT_DIR };
   // Vitest puts Vite's import.meta.env values (BASE_URL=/ among them) into process.env; Astro would read them
   // back as the site's own and ignore the configured base.
   for (const name of ['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR', 'SITE', 'ASSETS_PREFIX']) delete env[name];
