@@ -74,7 +74,7 @@ describe.skipIf(!chromiumPath)('example article in Chromium', () => {
     });
   }
 
-  it('opens citation previews on hover and closes them on Escape (desktop)', async () => {
+  it('opens citation and footnote previews on hover; Escape or moving away closes them (desktop)', async () => {
     const { page, close } = await open('desktop');
     const citation = page.locator('a.citation', { hasText: '[2, 3]' });
     await citation.hover();
@@ -84,6 +84,11 @@ describe.skipIf(!chromiumPath)('example article in Chromium', () => {
     expect(text).toContain('The Building Blocks of Interpretability');
     expect(await citation.getAttribute('aria-describedby')).toBe('preview-box');
     await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#preview-box').isVisible()).toBe(false);
+
+    await page.locator('a[data-footnote-ref]').nth(1).hover();
+    await expect.poll(() => previewText(page)).toContain('min_dist');
+    await page.mouse.move(5, 5);
     await expect.poll(() => page.locator('#preview-box').isVisible()).toBe(false);
     await close();
   });
@@ -159,6 +164,16 @@ describe.skipIf(!chromiumPath)('example article in Chromium', () => {
     const phone = await position('phone');
     expect(phone.noteLeft).toBeLessThan(phone.textRight);
     expect(phone.noteWidth).toBeCloseTo(phone.textWidth, 0);
+  });
+
+  it('prints without the table of contents, previews and buttons', async () => {
+    const { page, close } = await open('desktop');
+    await page.emulateMedia({ media: 'print' });
+    const hidden = await page.evaluate(() =>
+      ['.toc', '.copy-button', '.site-header'].map((selector) => getComputedStyle(document.querySelector(selector)!).display),
+    );
+    expect(hidden).toEqual(['none', 'none', 'none']);
+    await close();
   });
 
   it('copies the BibTeX entry', async () => {
