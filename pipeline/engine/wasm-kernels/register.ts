@@ -1,0 +1,35 @@
+/** Completes the wasm backend: fast gradient kernels built from wasm's own, and a cpu bridge for the rest. */
+import { tf } from '../tf.ts';
+import { conv2dBackpropFilter, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop.ts';
+import { bridgeFromCpu } from './cpu-bridge.ts';
+
+const COMPOSED: Record<string, tf.KernelFunc> = {
+  Conv2DBackpropFilter: conv2dBackpropFilter as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput as tf.KernelFunc,
+};
+
+/** Ops that make or need complex or string tensors, which wasm cannot store. */
+const UNBRIDGEABLE = new Set(['Complex', 'ComplexAbs', 'Real', 'Imag', 'FFT', 'IFFT', 'RFFT', 'IRFFT', 'StaticRegexReplace', 'Draw']);
+
+let registered = false;
+
+/** Registers once per thread; returns the names of the kernels added. */
+export function registerWasmKernels(): string[] {
+  if (registered) return [];
+  registered = true;
+  const added: string[] = [];
+  for (const [kernelName, kernelFunc] of Object.entries(COMPOSED)) {
+    if (!tf.getKernel(kernelName, 'wasm')) {
+      tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+      added.push(kernelName);
+    }
+  }
+  for (const { kernelName } of tf.getKernelsForBackend('cpu')) {
+    if (!tf.getKernel(kernelName, 'wasm') && !UNBRIDGEABLE.has(kernelName)) {
+      tf.registerKernel(bridgeFromCpu(kernelName));
+      added.push(kernelName);
+    }
+  }
+  return added;
+}
