@@ -34,9 +34,11 @@ export async function loadModel(folder: string): Promise<LoadedModel> {
   const handler: tf.io.IOHandler = { load: async () => artifacts(folder, json) };
   try {
     if (kind === 'layers') return { kind, folder, json, model: await tf.loadLayersModel(handler) };
-    return { kind, folder, json, model: await tf.loadGraphModel(handler) };
+    const model = await tf.loadGraphModel(handler);
+    warmUp(model);
+    return { kind, folder, json, model };
   } catch (error) {
-    throw explainLoadError(error, folder);
+    throw explainModelError(error, folder);
   }
 }
 
@@ -106,7 +108,21 @@ function weightFile(folder: string, name: string): string {
   throw new UserError(`${listed}: weight file listed in model.json is missing; copy it next to model.json.`);
 }
 
-function explainLoadError(error: unknown, folder: string): Error {
+/**
+ * Graph-models meet unsupported ops only when they run, so one pass on a blank input at load time finds them
+ * (where the input size is fixed in the model).
+ */
+function warmUp(model: GraphModel): void {
+  const input = model.inputs[0];
+  const shape = input?.shape?.map((size, axis) => (axis === 0 ? 1 : size));
+  if (!input || !shape || shape.some((size) => size < 0)) return;
+  tf.tidy(() => {
+    model.execute({ [input.name]: tf.zeros(shape, input.dtype) });
+  });
+}
+
+/** A model error as one sentence naming the model and the op or layer, where TF.js says which. */
+export function explainModelError(error: unknown, folder: string): Error {
   if (error instanceof UserError) return error;
   const message = String((error as Error)?.message ?? error);
   const op = /Op is not supported: (\S+)|(?:Unknown|unsupported) op(?:eration)?[: ]+'?([\w.]+)/i.exec(message);

@@ -4,7 +4,7 @@
  */
 import { tf, type Tensor } from '../engine/tf.ts';
 import { UserError } from '../errors.ts';
-import type { LoadedModel } from './load.ts';
+import { explainModelError, type LoadedModel } from './load.ts';
 import { describeModel, type ModelSummary } from './describe.ts';
 import { closestNames } from './names.ts';
 
@@ -96,7 +96,11 @@ export class ModelRunner {
   private tapGraph(input: Tensor, names: string[]): Tensor[] {
     const model = this.loaded.model as tf.GraphModel;
     const nodes = names.map((name) => (name === LOGITS ? this.logitsSource().name : name));
-    const result = model.execute({ [model.inputs[0]!.name]: input }, nodes);
-    return Array.isArray(result) ? result : [result];
+    try {
+      const result = model.execute({ [model.inputs[0]!.name]: input }, nodes);
+      return Array.isArray(result) ? result : [result];
+    } catch (error) {
+      throw explainModelError(error, this.loaded.folder);
+    }
   }
 }

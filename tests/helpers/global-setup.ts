@@ -6,7 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { TEST_BASE, TEST_OUT_DIR, TEST_SITE } from './site-build.ts';
 
-export default function setup(): void {
+export default async function setup(): Promise<void> {
+  // Fixture models are written once here rather than by test files racing each other.
+  const { fixtureModels } = await import('../fixtures/models.ts');
+  await fixtureModels();
+
   rmSync(TEST_OUT_DIR, { recursive: true, force: true });
   const env: NodeJS.ProcessEnv = { ...process.env, ATLAS_BASE: TEST_BASE, ATLAS_SITE: TEST_SITE, ATLAS_OUT_DIR: TEST_OUT_DIR };
   // Vitest puts Vite's import.meta.env values (BASE_URL=/ among them) into process.env; Astro would read them
