@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { tf } from './tf.ts';
 import { registerWasmKernels } from './wasm-kernels/register.ts';
+import { registerGradients } from './gradients/register.ts';
 import { UserError } from '../errors.ts';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -31,6 +32,7 @@ let current: BackendChoice | undefined;
 /** Sets up the backend once per thread; later calls return the first choice. */
 export async function initBackend(env: Record<string, string | undefined> = process.env): Promise<BackendChoice> {
   if (current) return current;
+  registerGradients();
   const requested = parseRequest(env.ATLAS_BACKEND);
   const order: BackendName[] = requested === 'auto' ? [...BACKEND_NAMES] : [requested];
   const skipped: string[] = [];
@@ -95,6 +97,7 @@ async function tryNative(name: 'tensorflow' | 'tensorflow-gpu'): Promise<string 
 
 /** The backend for tests that need a particular one: cpu is the reference, wasm the CPU fast path. */
 export async function useBackend(name: 'wasm' | 'cpu'): Promise<void> {
+  registerGradients();
   if (name === 'wasm') registerWasmKernels();
   await tf.setBackend(name);
   await tf.ready();

@@ -53,11 +53,16 @@ const CONV_CASES: { x: number[]; filter: number[]; strides: [number, number]; pa
   { x: [1, 7, 7, 3], filter: [3, 3, 3, 2], strides: [1, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
 ];
 
-describe('Conv2DBackpropFilter on wasm', () => {
+describe('convolution gradients on wasm', () => {
   for (const [index, { x, filter, strides, pad }] of CONV_CASES.entries()) {
-    it(`matches cpu: x ${x}, filter ${filter}, strides ${strides}, pad ${JSON.stringify(pad)}`, async () => {
+    const label = `x ${x}, filter ${filter}, strides ${strides}, pad ${JSON.stringify(pad)}`;
+    it(`Conv2DBackpropFilter matches cpu: ${label}`, async () => {
       const dyShape = await forwardShape('Conv2D', x, filter, { strides, pad, dilations: [1, 1], dataFormat: 'NHWC' });
       await expectParity('Conv2DBackpropFilter', { x: random(x, index), dy: random(dyShape, 100 + index) }, { strides, pad, dataFormat: 'NHWC', filterShape: filter });
+    });
+    it(`Conv2DBackpropInput matches cpu: ${label}`, async () => {
+      const dyShape = await forwardShape('Conv2D', x, filter, { strides, pad, dilations: [1, 1], dataFormat: 'NHWC' });
+      await expectParity('Conv2DBackpropInput', { dy: random(dyShape, 200 + index), filter: random(filter, 300 + index) }, { strides, pad, dataFormat: 'NHWC', inputShape: x });
     });
   }
 });

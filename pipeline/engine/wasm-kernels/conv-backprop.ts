@@ -8,6 +8,7 @@
  *   B·C channels of the batch laid side by side, then a sum over the batch.
  * - DepthwiseConv2dNativeBackpropInput: dy spread out by the stride (zeros between rows and columns), padded,
  *   and convolved depthwise with the spatially flipped filter.
+ * - Conv2DBackpropInput (which wasm has, but as a slow loop): the same with a full convolution.
  *
  * Each is checked against the cpu backend in tests/engine/wasm-kernels.test.ts.
  */
@@ -16,11 +17,6 @@ import { KernelComposer } from './compose.ts';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
-
-function pair(value: number | [number, number] | number[] | undefined): [number, number] {
-  if (value === undefined) return [1, 1];
-  return typeof value === 'number' ? [value, value] : [value[0]!, value[1]!];
-}
 
 function assertNhwc(dataFormat: unknown, kernel: string): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC') {
@@ -102,6 +98,61 @@ export function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: 
   return k.finish(k.reshape(cropped, [kh, kw, channels, multiplier]));
 }
 
+/**
+ * A transposed convolution's input: dy spread out by the stride (stride − 1 zeros after each row and column),
+ * with the padding that makes a stride-1 correlation with the flipped filter give exactly the input's H × W.
+ */
+function spreadForTransposedConv(
+  k: KernelComposer,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  inputHeight: number,
+  inputWidth: number,
+): { spread: TensorInfo; padding: ExplicitPadding } {
+  const [batch, outHeight, outWidth, channels] = dy.shape as [number, number, number, number];
+  const [strideH, strideW] = [info.strideHeight, info.strideWidth];
+  let spread = dy;
+  if (strideH > 1 || strideW > 1) {
+    const six = k.reshape(dy, [batch, outHeight, 1, outWidth, 1, channels]);
+    const padded = k.run('PadV2', { x: six }, {
+      paddings: [[0, 0], [0, 0], [0, strideH - 1], [0, 0], [0, strideW - 1], [0, 0]],
+      constantValue: 0,
+    });
+    spread = k.reshape(padded, [batch, outHeight * strideH, outWidth * strideW, channels]);
+  }
+  const spanH = (info.filterHeight - 1) * info.dilationHeight;
+  const spanW = (info.filterWidth - 1) * info.dilationWidth;
+  const top = spanH - info.padInfo.top;
+  const left = spanW - info.padInfo.left;
+  if (top < 0 || left < 0) throw new Error('Convolution gradients on wasm: padding larger than the filter is not supported.');
+  const bottom = Math.max(0, inputHeight + spanH - top - outHeight * strideH);
+  const right = Math.max(0, inputWidth + spanW - left - outWidth * strideW);
+  return { spread, padding: explicit(top, bottom, left, right) };
+}
+
+/**
+ * Conv2DBackpropInput: wasm has one, but as a plain loop; as an XNNPACK convolution of dy (spread by the stride)
+ * with the filter flipped in space and transposed to [KH, KW, O, C], it runs many times faster.
+ */
+export function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
+    strides: number | [number, number];
+    pad: 'same' | 'valid' | number | ExplicitPadding;
+    dataFormat?: string;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: [number, number, number, number];
+  };
+  assertNhwc(dataFormat, 'Conv2DBackpropInput');
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as never, strides, 1, pad, dimRoundingMode);
+  const [batch, height, width, channels] = inputShape;
+  const k = new KernelComposer(backend as never);
+  const { spread, padding } = spreadForTransposedConv(k, dy, info, height, width);
+  const flipped = k.transpose(k.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
+  const full = k.run('Conv2D', { x: spread, filter: flipped }, { strides: [1, 1], pad: padding, dilations: [1, 1], dataFormat: 'NHWC' });
+  return k.finish(k.slice(full, [0, 0, 0, 0], [batch, height, width, channels]));
+}
+
 export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as {
@@ -114,28 +165,11 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: K
   const [kh, kw, channels, multiplier] = filter.shape as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as never, strides, dilations ?? 1, pad, dimRoundingMode, true);
   const [batch, height, width] = inputShape;
-  const [, outHeight, outWidth] = dy.shape as [number, number, number, number];
-  const [strideH, strideW] = [info.strideHeight, info.strideWidth];
-  const [dilationH, dilationW] = pair([info.dilationHeight, info.dilationWidth]);
   const k = new KernelComposer(backend as never);
-
-  // dy with (stride − 1) zeros after each row and column: [B, OH·s, OW·s, C·M].
-  let spread = dy;
-  if (strideH > 1 || strideW > 1) {
-    const six = k.reshape(dy, [batch, outHeight, 1, outWidth, 1, channels * multiplier]);
-    const padded = k.run('PadV2', { x: six }, {
-      paddings: [[0, 0], [0, 0], [0, strideH - 1], [0, 0], [0, strideW - 1], [0, 0]],
-      constantValue: 0,
-    });
-    spread = k.reshape(padded, [batch, outHeight * strideH, outWidth * strideW, channels * multiplier]);
-  }
-  // A full correlation with the flipped filter needs (K−1)·d − pad rows before; enough rows after for H outputs.
-  const padTop = (kh - 1) * dilationH - info.padInfo.top;
-  const padLeft = (kw - 1) * dilationW - info.padInfo.left;
-  const padBottom = Math.max(0, height + (kh - 1) * dilationH - padTop - outHeight * strideH);
-  const padRight = Math.max(0, width + (kw - 1) * dilationW - padLeft - outWidth * strideW);
-  if (padTop < 0 || padLeft < 0) throw new Error('DepthwiseConv2dNativeBackpropInput on wasm: padding larger than the filter is not supported.');
+  const { spread, padding } = spreadForTransposedConv(k, dy, info, height, width);
   const flipped = k.run('Reverse', { x: filter }, { dims: [0, 1] });
+  const dilations2 = [info.dilationHeight, info.dilationWidth];
+  const [spreadBatch, spreadHeight, spreadWidth] = spread.shape as [number, number, number, number];
 
   let sum: TensorInfo | undefined;
   for (let m = 0; m < multiplier; m++) {
@@ -143,13 +177,12 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: K
     const dyPart =
       multiplier === 1
         ? spread
-        : k.reshape(k.slice(k.reshape(spread, [...spread.shape.slice(0, 3), channels, multiplier]), [0, 0, 0, 0, m], [...spread.shape.slice(0, 3), channels, 1]), [...spread.shape.slice(0, 3), channels]);
+        : k.reshape(
+            k.slice(k.reshape(spread, [spreadBatch, spreadHeight, spreadWidth, channels, multiplier]), [0, 0, 0, 0, m], [spreadBatch, spreadHeight, spreadWidth, channels, 1]),
+            [spreadBatch, spreadHeight, spreadWidth, channels],
+          );
     const filterPart = multiplier === 1 ? flipped : k.slice(flipped, [0, 0, 0, m], [kh, kw, channels, 1]);
-    const part = k.run(
-      'DepthwiseConv2dNative',
-      { x: dyPart, filter: filterPart },
-      { strides: [1, 1], pad: explicit(padTop, padBottom, padLeft, padRight), dilations: [dilationH, dilationW] },
-    );
+    const part = k.run('DepthwiseConv2dNative', { x: dyPart, filter: filterPart }, { strides: [1, 1], pad: padding, dilations: dilations2 });
     sum = sum ? k.run('Add', { a: sum, b: part }) : part;
   }
   return k.finish(k.slice(sum!, [0, 0, 0, 0], [batch, height, width, channels]));

@@ -1,10 +1,11 @@
 /** Completes the wasm backend: fast gradient kernels built from wasm's own, and a cpu bridge for the rest. */
 import { tf } from '../tf.ts';
-import { conv2dBackpropFilter, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop.ts';
+import { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop.ts';
 import { bridgeFromCpu } from './cpu-bridge.ts';
 
 const COMPOSED: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2dBackpropFilter as tf.KernelFunc,
+  Conv2DBackpropInput: conv2dBackpropInput as tf.KernelFunc,
   DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter as tf.KernelFunc,
   DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput as tf.KernelFunc,
 };
@@ -20,10 +21,10 @@ export function registerWasmKernels(): string[] {
   registered = true;
   const added: string[] = [];
   for (const [kernelName, kernelFunc] of Object.entries(COMPOSED)) {
-    if (!tf.getKernel(kernelName, 'wasm')) {
-      tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
-      added.push(kernelName);
-    }
+    // Replaces wasm's own Conv2DBackpropInput, a scalar loop many times slower than XNNPACK.
+    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    added.push(kernelName);
   }
   for (const { kernelName } of tf.getKernelsForBackend('cpu')) {
     if (!tf.getKernel(kernelName, 'wasm') && !UNBRIDGEABLE.has(kernelName)) {
