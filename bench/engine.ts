@@ -68,20 +68,24 @@ for (const backend of backends) {
       const forwardJobs = (b: Batch[]) => b.map((batch) => ({ model: subject.folder, layers: ['logits'], batch }));
       // Warm-up: each worker loads the model and runs once.
       await pool.map(TASKS, 'forward', forwardJobs(batches(workers)));
-      // Inputs are made before the clock starts: the benchmark times the engine, not the random numbers.
+      // Inputs are made before the clock starts (the benchmark times the engine, not the random numbers) and
+      // handed to the workers without copying, as the pipeline's stages do.
       const perRound = workers * (backend === 'cpu' ? 1 : 2);
-      const roundJobs = forwardJobs(batches(perRound));
-      const forwardRates = await rounds(repeats, async () => {
-        await pool.map(TASKS, 'forward', roundJobs);
-        return perRound * batchSize;
-      });
+      const forwardRates = await rounds(
+        repeats,
+        () => forwardJobs(batches(perRound)),
+        async (jobs) => {
+          await pool.map(TASKS, 'forward', jobs, (job) => [job.batch.values.buffer as ArrayBuffer]);
+          return perRound * batchSize;
+        },
+      );
       let gradientRate: number | undefined;
       if (subject.gradientLayer) {
-        const gradientJobs = batches(workers).map((batch) => ({ model: subject.folder, layer: subject.gradientLayer!, batch }));
-        await pool.map(TASKS, 'inputGradient', gradientJobs);
+        const gradientJobs = () => batches(workers).map((batch) => ({ model: subject.folder, layer: subject.gradientLayer!, batch }));
+        await pool.map(TASKS, 'inputGradient', gradientJobs());
         gradientRate = median(
-          await rounds(repeats, async () => {
-            await pool.map(TASKS, 'inputGradient', gradientJobs);
+          await rounds(repeats, gradientJobs, async (jobs) => {
+            await pool.map(TASKS, 'inputGradient', jobs, (job) => [job.batch.values.buffer as ArrayBuffer]);
             return workers * batchSize;
           }),
         );
@@ -94,7 +98,7 @@ for (const backend of backends) {
         workers,
         batch: batchSize,
         forwardImagesPerSecond: round(forward),
-        gradientStepsPerSecond: gradientRate === undefined ? null : round(gradientRate),
+        gradientStepsPerSecond: gradientRate === undefined ? null : Number(gradientRate.toPrecision(3)),
         gflopsAchieved: round(achieved),
         gflopsCeilingPerWorker: round(ceiling),
         shareOfCeiling: round(achieved / (ceiling * workers), 2),
@@ -126,12 +130,13 @@ const block = `<!-- bench:engine:start -->\n${stamp}, ${os.availableParallelism(
 const updated = readme.replace(/<!-- bench:engine:start -->[\s\S]*<!-- bench:engine:end -->/, block);
 if (updated !== readme) writeAtomic('README.md', updated);
 
-/** Items per second of `work` (which returns how many items it did), once per round. */
-async function rounds(count: number, work: () => Promise<number>): Promise<number[]> {
+/** Items per second of `work` (which returns how many items it did) on inputs made by `prepare`, once per round. */
+async function rounds<Input>(count: number, prepare: () => Input, work: (input: Input) => Promise<number>): Promise<number[]> {
   const rates: number[] = [];
   for (let i = 0; i < count; i++) {
+    const input = prepare();
     const start = performance.now();
-    const items = await work();
+    const items = await work(input);
     rates.push(items / ((performance.now() - start) / 1000));
   }
   return rates;

@@ -6,5 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
+// Production mode: no development warnings (such as the cpu backend's advice to install tfjs-node, printed once
+// per worker thread) and no debug checks.
+tf.enableProdMode();
+
 export { tf };
 export type { Tensor, Rank, TensorInfo, NamedTensorMap, LayersModel, GraphModel } from '@tensorflow/tfjs';

@@ -47,3 +47,30 @@ describe('batch normalization gradient', () => {
     }
   }
 });
+
+describe('gradients through the other ops vision models use', () => {
+  it('pad, resize, concat, pooling, LRN, relu6, elu and leaky relu agree between wasm and cpu', async () => {
+    const values = seededValues(2 * 9 * 9 * 4, 11);
+    const results: Float32Array[] = [];
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await useBackend(backend);
+      results.push(
+        tf.tidy(() => {
+          const x = tf.tensor4d(values, [2, 9, 9, 4]);
+          return tf
+            .grad((input: tf.Tensor) => {
+              const a = tf.pad(input as tf.Tensor4D, [[0, 0], [1, 2], [2, 1], [0, 0]]);
+              const b = tf.image.resizeBilinear(a, [16, 16]);
+              const c = tf.concat([tf.maxPool(b, 3, 2, 'same'), tf.avgPool(b, 3, 2, 'same')], 3);
+              const d = tf.localResponseNormalization(c, 2, 1, 1e-2, 0.75);
+              const e = tf.add(tf.relu6(tf.mul(d, 8)), tf.add(tf.elu(d), tf.leakyRelu(d, 0.1)));
+              return tf.sum(tf.mul(e, tf.cos(e))) as tf.Scalar;
+            })(x)
+            .dataSync() as Float32Array;
+        }),
+      );
+    }
+    await useBackend('wasm');
+    expect(maxRelativeError(results[0]!, results[1]!)).toBeLessThan(1e-4);
+  });
+});
