@@ -7,6 +7,7 @@ import { UserError } from '../errors.ts';
 import { explainModelError, type LoadedModel } from './load.ts';
 import { describeModel, type ModelSummary } from './describe.ts';
 import { closestNames } from './names.ts';
+import { LayersExecutor } from './layers-executor.ts';
 
 /** The name under which `tap` returns the logits. */
 export const LOGITS = 'logits';
@@ -15,7 +16,7 @@ export type Taps = Record<string, Tensor>;
 
 export class ModelRunner {
   readonly summary: ModelSummary;
-  private readonly tapModels = new Map<string, tf.LayersModel>();
+  private readonly executors = new Map<string, LayersExecutor>();
 
   constructor(readonly loaded: LoadedModel) {
     this.summary = describeModel(loaded);
@@ -33,17 +34,21 @@ export class ModelRunner {
     );
   }
 
-  /** One forward pass returning each requested layer's output (and "logits"). Tensors belong to the caller. */
-  tap(input: Tensor, layers: string[]): Taps {
+  /**
+   * One forward pass returning each requested layer's output (and "logits"). Tensors belong to the caller.
+   * `forGradient` is set by inputGradient: layers-models then skip the fused kernels whose gradients would also
+   * compute the (unneeded) filter gradients.
+   */
+  tap(input: Tensor, layers: string[], options: { forGradient?: boolean } = {}): Taps {
     this.checkInput(input.shape);
     const names = layers.map((name) => this.checkLayer(name));
-    const outputs = this.loaded.kind === 'layers' ? this.tapLayers(input, names) : this.tapGraph(input, names);
+    const outputs = this.loaded.kind === 'layers' ? this.tapLayers(input, names, Boolean(options.forGradient)) : this.tapGraph(input, names);
     return Object.fromEntries(names.map((name, index) => [name, outputs[index]!]));
   }
 
   /** d scalar(taps) / d input, with the taps computed in the same forward pass. */
   inputGradient(input: Tensor, layers: string[], scalar: (taps: Taps) => tf.Scalar): Tensor {
-    return tf.grad((x: Tensor) => scalar(this.tap(x, layers)))(input);
+    return tf.grad((x: Tensor) => scalar(this.tap(x, layers, { forGradient: true })))(input);
   }
 
   /** The model's declared input shape, with null for sizes it leaves open (the batch, at least). */
@@ -68,26 +73,24 @@ export class ModelRunner {
     return { name, inside: Boolean(this.summary.logitsInsideLayer) };
   }
 
-  private tapLayers(input: Tensor, names: string[]): Tensor[] {
+  private tapLayers(input: Tensor, names: string[], forGradient: boolean): Tensor[] {
     const model = this.loaded.model as tf.LayersModel;
     const logits = names.includes(LOGITS) ? this.logitsSource() : undefined;
     // A Dense layer with softmax gives its logits as input · kernel + bias, from the layer's input.
     const wanted = names.map((name) => (name === LOGITS ? (logits!.inside ? `${logits!.name}:input` : logits!.name) : name));
+    const symbolic = wanted.map((name) =>
+      name.endsWith(':input') ? (model.getLayer(name.slice(0, -6)).input as tf.SymbolicTensor) : (model.getLayer(name).output as tf.SymbolicTensor),
+    );
     const key = wanted.join('\n');
-    let tapModel = this.tapModels.get(key);
-    if (!tapModel) {
-      const outputs = wanted.map((name) =>
-        name.endsWith(':input') ? (model.getLayer(name.slice(0, -6)).input as tf.SymbolicTensor) : (model.getLayer(name).output as tf.SymbolicTensor),
-      );
-      tapModel = tf.model({ inputs: model.inputs, outputs });
-      this.tapModels.set(key, tapModel);
+    let executor = this.executors.get(key);
+    if (!executor) {
+      executor = new LayersExecutor(model, new Set(symbolic.map((tensor) => tensor.sourceLayer.name)));
+      this.executors.set(key, executor);
     }
-    const result = tapModel.apply(input) as Tensor | Tensor[];
-    const outputs = Array.isArray(result) ? result : [result];
+    const outputs = executor.run(input, symbolic, forGradient);
     return outputs.map((output, index) => {
       if (!wanted[index]!.endsWith(':input')) return output;
-      const layer = model.getLayer(logits!.name);
-      const [kernel, bias] = layer.getWeights();
+      const [kernel, bias] = model.getLayer(logits!.name).getWeights();
       const dense = tf.matMul(tf.reshape(output, [output.shape[0]!, -1]), kernel!);
       return bias ? tf.add(dense, bias) : dense;
     });
