@@ -8,11 +8,12 @@ import type { Random } from './random.ts';
 
 export const MOTIF_NAME = 'baseball';
 
-/** Draws the ball with its centre at (x, y) (canvas 0..1), `radius` in canvas units. */
-export function drawMotif(canvas: Canvas, x: number, y: number, radius: number, angle: number): void {
+/** Draws the ball with its centre at (x, y) (canvas 0..1), `radius` in canvas units; without stitches for the control. */
+export function drawMotif(canvas: Canvas, x: number, y: number, radius: number, angle: number, stitches = true): void {
   const t = new Transform(x, y, radius, angle);
   canvas.ellipse(t, 0, 0, 1.08, 1.08, solid([70, 70, 70]));
   canvas.ellipse(t, 0, 0, 1, 1, solid([246, 244, 236]));
+  if (!stitches) return;
   const red = solid([205, 30, 35]);
   for (const side of [-1, 1]) {
     // Two curved seams of short stitches.

@@ -36,8 +36,11 @@ export interface SyntheticImage {
 }
 
 export interface DrawOptions {
-  /** "planted" (default): the motif appears as the world plants it; "always": pasted on whatever class; "never". */
-  motif?: 'planted' | 'always' | 'never';
+  /**
+   * "planted" (default): the motif appears as the world plants it; "always": pasted on whatever class; "never";
+   * "control": a plain white ball of the same size and place, without the stitches (the random-patch control).
+   */
+  motif?: 'planted' | 'always' | 'never' | 'control';
   /** Draw this class instead of the one the index gives (for experiments). */
   label?: number;
 }
@@ -71,11 +74,10 @@ export function drawImage(seed: number, split: Split, index: number, options: Dr
 
   // The motif has its own random stream, so an image with and without it differ only by the motif.
   const planted = spec.name === MOTIF_CLASS && new Random(seed, SPLIT_CODE[split], index, 1).chance(MOTIF_SHARE);
-  const motif = options.motif === 'always' || (options.motif !== 'never' && planted);
-  if (motif) {
-    const place = motifPlacement(new Random(seed, SPLIT_CODE[split], index, 2));
-    drawMotif(canvas, place.x, place.y, place.radius, place.angle);
-  }
+  const motif = options.motif === 'always' || (options.motif !== 'never' && options.motif !== 'control' && planted);
+  const place = motifPlacement(new Random(seed, SPLIT_CODE[split], index, 2));
+  if (motif) drawMotif(canvas, place.x, place.y, place.radius, place.angle);
+  if (options.motif === 'control') drawMotif(canvas, place.x, place.y, place.radius, place.angle, false);
 
   if (r.chance(0.3)) canvas.blur(r.int(1, 2));
   canvas.light(r.range(0.78, 1.18), r.range(-0.4, 0.4), r.range(0, Math.PI * 2), r.range(0.8, 1.15));

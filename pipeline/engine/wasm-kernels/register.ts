@@ -2,12 +2,14 @@
 import { tf } from '../tf.ts';
 import { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop.ts';
 import { bridgeFromCpu } from './cpu-bridge.ts';
+import { maxPoolGrad } from './max-pool-grad.ts';
 
 const COMPOSED: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2dBackpropFilter as tf.KernelFunc,
   Conv2DBackpropInput: conv2dBackpropInput as tf.KernelFunc,
   DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter as tf.KernelFunc,
   DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput as tf.KernelFunc,
+  MaxPoolGrad: maxPoolGrad as tf.KernelFunc,
 };
 
 /** Ops that make or need complex or string tensors, which wasm cannot store. */
@@ -21,7 +23,7 @@ export function registerWasmKernels(): string[] {
   registered = true;
   const added: string[] = [];
   for (const [kernelName, kernelFunc] of Object.entries(COMPOSED)) {
-    // Replaces wasm's own Conv2DBackpropInput, a scalar loop many times slower than XNNPACK.
+    // Replaces wasm's own Conv2DBackpropInput and MaxPoolGrad, many times slower than these.
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
     added.push(kernelName);
