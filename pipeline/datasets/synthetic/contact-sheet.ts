@@ -15,6 +15,6 @@ export async function contactSheet(seed: number, label: number, columns = 8, row
   }
   return sharp({ create: { width: columns * size, height: rows * size, channels: 3, background: { r: 255, g: 255, b: 255 } } })
     .composite(tiles)
-    .png({ compressionLevel: 9 })
+    .png({ palette: true, quality: 90, compressionLevel: 9 })
     .toBuffer();
 }
