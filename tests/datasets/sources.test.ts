@@ -33,7 +33,7 @@ beforeAll(async () => {
     .withMetadata({ orientation: 6 })
     .toFile(good('rotated.jpg'));
   writeFileSync(broken('empty.jpg'), '');
-  const png = await sharp({ create: { width: 64, height: 64, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
+  const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
   writeFileSync(broken('truncated.png'), png.subarray(0, Math.floor(png.length / 2)));
   writeFileSync(broken('notes.jpg'), 'these are notes, not a photo\n');
   await solid(1, 1).png().toFile(broken('tiny.png'));

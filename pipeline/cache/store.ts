@@ -1,0 +1,90 @@
+/**
+ * The pipeline's content-addressed cache: each artifact is a folder `<root>/<stage>/<key>/` whose key hashes
+ * the stage's inputs, parameters and code version. A folder appears only whole — files are written to a
+ * temporary folder that is renamed into place — and `meta.json` records each file's SHA-256, so a damaged file
+ * is found on read and the artifact recomputed.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface ArtifactMeta {
+  stage: string;
+  key: string;
+  files: Record<string, { sha256: string; bytes: number }>;
+  /** What the stage wants to remember about the run (parameters, timings, counts); not hashed. */
+  info?: unknown;
+}
+
+const META = 'meta.json';
+
+export class CacheStore {
+  constructor(readonly root: string) {}
+
+  folder(stage: string, key: string): string {
+    return path.join(this.root, stage, key);
+  }
+
+  /** Writes an artifact atomically; if another run wrote the same key first, keeps that one. */
+  write(stage: string, key: string, files: Record<string, Uint8Array | string>, info?: unknown): ArtifactMeta {
+    const final = this.folder(stage, key);
+    const temporary = `${final}.partial-${process.pid}-${Date.now()}`;
+    mkdirSync(temporary, { recursive: true });
+    const meta: ArtifactMeta = { stage, key, files: {}, info };
+    for (const [name, data] of Object.entries(files)) {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      writeFileSync(path.join(temporary, name), bytes);
+      meta.files[name] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength };
+    }
+    writeFileSync(path.join(temporary, META), `${JSON.stringify(meta, null, 2)}\n`);
+    try {
+      renameSync(temporary, final);
+    } catch {
+      rmSync(temporary, { recursive: true, force: true });
+      const existing = this.read(stage, key);
+      if (!existing) throw new Error(`cache: could not store ${stage}/${key}`);
+      return existing.meta;
+    }
+    return meta;
+  }
+
+  /** The artifact if it is complete and every file matches its checksum; a damaged one is removed. */
+  read(stage: string, key: string): { meta: ArtifactMeta; folder: string; file(name: string): Buffer } | undefined {
+    const folder = this.folder(stage, key);
+    const metaFile = path.join(folder, META);
+    if (!existsSync(metaFile)) return undefined;
+    try {
+      const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as ArtifactMeta;
+      const contents = new Map<string, Buffer>();
+      for (const [name, { sha256, bytes }] of Object.entries(meta.files)) {
+        const data = readFileSync(path.join(folder, name));
+        if (data.byteLength !== bytes || createHash('sha256').update(data).digest('hex') !== sha256) throw new Error(`${name} damaged`);
+        contents.set(name, data);
+      }
+      return { meta, folder, file: (name) => contents.get(name) ?? readFileSync(path.join(folder, name)) };
+    } catch {
+      rmSync(folder, { recursive: true, force: true });
+      return undefined;
+    }
+  }
+
+  /** Removes leftovers of interrupted writes (folders named *.partial-*). */
+  sweep(): number {
+    let removed = 0;
+    if (!existsSync(this.root)) return 0;
+    for (const stage of readdirSync(this.root)) {
+      const stageFolder = path.join(this.root, stage);
+      for (const entry of readdirSync(stageFolder)) {
+        if (entry.includes('.partial-')) {
+          rmSync(path.join(stageFolder, entry), { recursive: true, force: true });
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
+  clear(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
