@@ -1,0 +1,87 @@
+/**
+ * Atlas recipes (content/atlases/<id>.yaml): everything an atlas is computed from, with the Distill/Lucid
+ * reference parameters as defaults. Each stage hashes the part of the recipe it reads into its cache key.
+ */
+import { z } from 'zod';
+import { preprocessSchema } from '../models/preprocess.ts';
+
+const positiveInt = z.number().int().positive();
+const seed = z.number().int().nonnegative().default(0);
+
+const data = z
+  .object({
+    /** The embedded synthetic world (the demo). */
+    synthetic: z.object({ seed: z.number().int().nonnegative(), split: z.enum(['train', 'test']).default('test') }).strict().optional(),
+    /** A folder with one sub-folder of images per class. */
+    folder: z.string().min(1).optional(),
+    /** A CSV (path,label) or JSON Lines manifest; paths relative to `folder` or to the manifest's folder. */
+    manifest: z.string().min(1).optional(),
+    /** How many images to use (the first ones, in a seeded shuffle). Distill used 1M; 100k is often enough. */
+    count: positiveInt.default(10_000),
+  })
+  .strict()
+  .refine((d) => [d.synthetic, d.folder ?? d.manifest].filter(Boolean).length === 1, {
+    message: 'give one source: synthetic, folder or manifest',
+  });
+
+const layout = z
+  .object({
+    method: z.literal('umap').default('umap'),
+    /** UMAP n_neighbors: 50 for late layers; 200 for early ones (more global structure). */
+    neighbors: positiveInt.default(50),
+    minDist: z.number().min(0).max(1).default(0.05),
+    metric: z.enum(['cosine', 'euclidean']).default('cosine'),
+    /** Reduce to this many dimensions with PCA before the neighbour search (0: no PCA). */
+    pca: z.number().int().nonnegative().default(50),
+    epochs: positiveInt.optional(),
+    seed,
+    /** Each axis is clipped to these percentiles, given this margin, and scaled to [0, 1]. */
+    clipPercentiles: z.tuple([z.number().min(0).max(50), z.number().min(50).max(100)]).default([1, 99]),
+    margin: z.number().min(0).max(1).default(0.1),
+  })
+  .strict();
+
+const layer = z.union([
+  z.string().min(1),
+  z.object({ name: z.string().min(1), layout: layout.partial().optional(), grids: z.array(positiveInt).optional() }).strict(),
+]);
+
+export const recipeSchema = z
+  .object({
+    title: z.string().min(1).optional(),
+    /** A TF.js model folder (model.json and weights), relative to the project root. */
+    model: z.string().min(1),
+    /** Class names in output order; default: labels.json in the model folder. */
+    labels: z.string().min(1).optional(),
+    preprocess: preprocessSchema,
+    data,
+    layers: z.array(layer).min(1, 'must name at least one layer'),
+    sampling: z.object({ positionsPerImage: positiveInt.default(1), seed }).strict().default({}),
+    attribution: z
+      .object({
+        /** Per sample, the k classes with the largest attribution h·∇logit are kept. */
+        topK: positiveInt.default(5),
+        /** Classes whose attribution is kept for every sample (for class focus and comparisons). */
+        classes: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({}),
+    layout: layout.default({}),
+    grids: z
+      .object({
+        /** Cells per side, coarse to fine (Distill: 20, 40, 80, 160; 320 for the last layers). */
+        sizes: z.array(positiveInt).min(1).default([20, 40, 80, 160]),
+        /** A cell is kept when it holds more than this many samples. */
+        minCount: z.number().int().nonnegative().default(5),
+      })
+      .strict()
+      .default({}),
+    classAtlases: z
+      .array(z.object({ class: z.string().min(1), filter: z.enum(['winner', 'top']).default('top'), top: positiveInt.default(3) }).strict())
+      .default([]),
+    comparisons: z.array(z.object({ classes: z.tuple([z.string().min(1), z.string().min(1)]) }).strict()).default([]),
+  })
+  .strict();
+
+export type Recipe = z.infer<typeof recipeSchema>;
+export type RecipeLayer = z.infer<typeof layer>;
