@@ -123,17 +123,22 @@ export class LayersExecutor {
     };
   }
 
-  /** Outputs of the given symbolic tensors for one input batch. `forGradient` runs folded convolutions unfused. */
-  run(input: Tensor, wanted: Symbolic[], forGradient: boolean): Tensor[] {
-    const values = new Map<string, Tensor>([[this.model.inputs[0]!.name, input]]);
+  /**
+   * Outputs of the given symbolic tensors for one input batch. `forGradient` runs folded convolutions unfused.
+   * `from` starts the run at an intermediate tensor instead of the model input (the rest of the network after a
+   * layer, as attributions need); steps that need anything from before it are skipped.
+   */
+  run(input: Tensor, wanted: Symbolic[], forGradient: boolean, from: Symbolic = this.model.inputs[0]!): Tensor[] {
+    const values = new Map<string, Tensor>([[from.name, input]]);
     for (const step of this.steps) {
+      if (!step.inputs.every((symbolic) => values.has(symbolic.name))) continue;
       const inputs = step.inputs.map((symbolic) => values.get(symbolic.name)!);
       const output = step.folded ? runFolded(step.folded, inputs[0]!, forGradient) : (step.layer.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as Tensor);
       values.set(step.output.name, output);
     }
     return wanted.map((symbolic) => {
       const value = values.get(symbolic.name);
-      if (!value) throw new Error(`internal: ${symbolic.name} was folded away`);
+      if (!value) throw new Error(`${symbolic.name} cannot be computed from ${from.name} alone (it needs a tensor from before it, or was folded away).`);
       return value;
     });
   }

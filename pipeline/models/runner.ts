@@ -67,6 +67,36 @@ export class ModelRunner {
     }
   }
 
+  /**
+   * The logits computed from a layer's activation rather than from the image: the rest of the network after
+   * `layer`. Attributions differentiate this with respect to the activation.
+   */
+  logitsFrom(layer: string, activation: Tensor): Tensor {
+    this.checkLayer(layer);
+    if (this.loaded.kind === 'graph') {
+      const model = this.loaded.model as tf.GraphModel;
+      try {
+        return model.execute({ [layer]: activation }, this.logitsSource().name) as Tensor;
+      } catch (error) {
+        throw explainModelError(error, this.loaded.folder);
+      }
+    }
+    const model = this.loaded.model as tf.LayersModel;
+    const logits = this.logitsSource();
+    const target = logits.inside ? (model.getLayer(logits.name).input as tf.SymbolicTensor) : (model.getLayer(logits.name).output as tf.SymbolicTensor);
+    const key = `from ${layer} to ${target.name}`;
+    let executor = this.executors.get(key);
+    if (!executor) {
+      executor = new LayersExecutor(model, new Set([layer, target.sourceLayer.name]));
+      this.executors.set(key, executor);
+    }
+    const [output] = executor.run(activation, [target], true, model.getLayer(layer).output as tf.SymbolicTensor);
+    if (!logits.inside) return output!;
+    const [kernel, bias] = model.getLayer(logits.name).getWeights();
+    const dense = tf.matMul(tf.reshape(output!, [output!.shape[0]!, -1]), kernel!);
+    return bias ? tf.add(dense, bias) : dense;
+  }
+
   private logitsSource(): { name: string; inside: boolean } {
     const name = this.summary.logits;
     if (!name) throw new UserError(`${this.loaded.folder}: cannot tell which layer gives the logits; name it in the recipe.`);

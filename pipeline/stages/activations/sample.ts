@@ -1,0 +1,116 @@
+/**
+ * The heart of the activations stage, for one batch of images: one forward pass reads every requested layer
+ * and the logits; for each layer, seeded spatial positions are sampled per image; each sampled activation
+ * vector h gets its attribution to class c, h · ∂logit_c/∂h (Distill's linear approximation), from backward
+ * passes through the rest of the network after the layer.
+ */
+import { tf, type Tensor } from '../../engine/tf.ts';
+import { Random } from '../../datasets/synthetic/random.ts';
+import type { ModelRunner } from '../../models/runner.ts';
+
+/** With at most this many classes, attributions are computed for all; beyond it, for likely candidates. */
+export const DENSE_CLASS_LIMIT = 64;
+
+export interface SampleOptions {
+  layers: string[];
+  positionsPerImage: number;
+  seed: number;
+  /** How many classes with the largest attribution are kept per sample. */
+  topK: number;
+  /** Class indices whose attribution is kept for every sample. */
+  declared: number[];
+  classCount: number;
+}
+
+export interface LayerSamples {
+  /** [N, D] activation vectors, N = images × positionsPerImage. */
+  activations: Float32Array;
+  depth: number;
+  /** [N, 3]: image (its id), row and column of each sample. */
+  origins: Int32Array;
+  /** [N, topK] class indices and attributions, largest attribution first. */
+  topClasses: Int32Array;
+  topValues: Float32Array;
+  /** [N, declared.length] attributions to the declared classes. */
+  declared: Float32Array;
+}
+
+export interface BatchSamples {
+  /** Top-1 prediction per image. */
+  predictions: Int32Array;
+  layers: Record<string, LayerSamples>;
+}
+
+/** Every tensor it makes is freed before it returns; the result holds plain arrays. */
+export function sampleBatch(runner: ModelRunner, input: Tensor, imageIds: number[], options: SampleOptions): BatchSamples {
+  let result: BatchSamples | undefined;
+  tf.tidy(() => {
+    result = sampleTensors(runner, input, imageIds, options);
+  });
+  return result!;
+}
+
+function sampleTensors(runner: ModelRunner, input: Tensor, imageIds: number[], options: SampleOptions): BatchSamples {
+  const batch = imageIds.length;
+  const taps = runner.tap(input, [...options.layers, 'logits']);
+  const logits = tf.reshape(taps.logits!, [batch, -1]);
+  const predictions = Int32Array.from(tf.argMax(logits, 1).dataSync());
+  const candidates = candidateClasses(logits, options);
+  const result: BatchSamples = { predictions, layers: {} };
+
+  options.layers.forEach((layer, layerIndex) => {
+    const activation = taps[layer]!;
+    if (activation.rank !== 4) throw new Error(`layer ${layer} has shape [${activation.shape}]; atlases need a spatial layer [N, H, W, C].`);
+    const [, height, width, depth] = activation.shape as [number, number, number, number];
+    const origins = new Int32Array(batch * options.positionsPerImage * 3);
+    const gatherAt: number[][] = [];
+    imageIds.forEach((id, b) => {
+      for (let p = 0; p < options.positionsPerImage; p++) {
+        const r = new Random(options.seed, id, layerIndex, p);
+        const [y, x] = [Math.floor(r.next() * height), Math.floor(r.next() * width)];
+        const n = b * options.positionsPerImage + p;
+        origins.set([id, y, x], n * 3);
+        gatherAt.push([b, y, x]);
+      }
+    });
+    const indices = tf.tensor2d(gatherAt, [gatherAt.length, 3], 'int32');
+    const vectors = tf.gatherND(activation, indices) as tf.Tensor2D; // [N, D]
+    // One backward pass per candidate class through the rest of the network.
+    const perClass = candidates.map((c) => {
+      const gradient = tf.grad((h: Tensor) => tf.sum(tf.gather(tf.reshape(runner.logitsFrom(layer, h), [batch, -1]), [c], 1)))(activation);
+      return tf.sum(tf.mul(vectors, tf.gatherND(gradient, indices)), 1); // [N]
+    });
+    const attributions = tf.stack(perClass, 1) as tf.Tensor2D; // [N, candidates]
+    const samples = gatherAt.length;
+    const k = Math.min(options.topK, candidates.length);
+    const { values, indices: top } = tf.topk(attributions, k);
+    const topIndex = top.dataSync();
+    const topClasses = new Int32Array(samples * options.topK).fill(-1);
+    const topValues = new Float32Array(samples * options.topK).fill(Number.NaN);
+    const topValueData = values.dataSync();
+    for (let n = 0; n < samples; n++) {
+      for (let j = 0; j < k; j++) {
+        topClasses[n * options.topK + j] = candidates[topIndex[n * k + j]!]!;
+        topValues[n * options.topK + j] = topValueData[n * k + j]!;
+      }
+    }
+    const all = attributions.dataSync();
+    const declared = new Float32Array(samples * options.declared.length);
+    options.declared.forEach((c, j) => {
+      const column = candidates.indexOf(c);
+      for (let n = 0; n < samples; n++) declared[n * options.declared.length + j] = all[n * candidates.length + column]!;
+    });
+    result.layers[layer] = { activations: vectors.dataSync() as Float32Array, depth, origins, topClasses, topValues, declared };
+  });
+  return result;
+}
+
+/**
+ * All classes when there are few; otherwise the classes among each image's highest logits (four times top-k),
+ * plus the declared ones — the only ones that can be among a sample's largest attributions in practice.
+ */
+function candidateClasses(logits: Tensor, options: SampleOptions): number[] {
+  if (options.classCount <= DENSE_CLASS_LIMIT) return Array.from({ length: options.classCount }, (_, i) => i);
+  const { indices } = tf.topk(logits, Math.min(options.classCount, options.topK * 4));
+  return [...new Set([...options.declared, ...Array.from(indices.dataSync())])].sort((a, b) => a - b);
+}
