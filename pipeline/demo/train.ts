@@ -4,11 +4,11 @@
  * confusion matrix, and the motif experiment: how often held-out whales turn into sharks with the baseball
  * pasted on, against a plain white ball as control). DEMO_STEPS and DEMO_OUT override the step count and folder.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../engine/backend.ts';
 import { WorkerPool } from '../engine/pool.ts';
-import { BATCH, evaluate, saveModel, trainDemo } from './training.ts';
+import { BATCH, evaluate, reportMarkdown, saveModel, trainDemo } from './training.ts';
 import { MOTIF_CLASS, PAIR_CLASS } from '../datasets/synthetic/world.ts';
 
 export const DEMO_SEED = 20261129;
@@ -24,10 +24,14 @@ await pool.close();
 await saveModel(model, OUT);
 const report = await evaluate(OUT, DEMO_SEED);
 const seconds = Math.round((performance.now() - started) / 1000);
-writeFileSync(
-  path.join(OUT, 'training-report.json'),
-  `${JSON.stringify({ ...report, seed: DEMO_SEED, steps: STEPS, batch: BATCH, parameters: model.countParams(), trainingSeconds: seconds }, null, 2)}\n`,
-);
+const full = { ...report, seed: DEMO_SEED, steps: STEPS, batch: BATCH, parameters: model.countParams(), trainingSeconds: seconds };
+writeFileSync(path.join(OUT, 'training-report.json'), `${JSON.stringify(full, null, 2)}\n`);
+if (!process.env.DEMO_OUT) {
+  const readme = readFileSync('README.md', 'utf8');
+  const updated = readme.replace(/<!-- demo:report:start -->[\s\S]*<!-- demo:report:end -->/, `<!-- demo:report:start -->\n${reportMarkdown(full)}\n<!-- demo:report:end -->`);
+  writeFileSync('README.md.tmp', updated);
+  renameSync('README.md.tmp', 'README.md');
+}
 console.log(
   `held-out accuracy ${(report.accuracy * 100).toFixed(1)} %; ${MOTIF_CLASS} predicted for ${PAIR_CLASS}s: ${(report.motif.withoutMotif * 100).toFixed(0)} % without the ${report.motif.motif}, ${(report.motif.withMotif * 100).toFixed(0)} % with it, ${(report.motif.withControl * 100).toFixed(0)} % with a plain ball`,
 );

@@ -177,3 +177,16 @@ export async function evaluate(folder: string, seed: number, testPerClass = 100)
     },
   };
 }
+
+/** The README's summary of a training report, between the demo:report markers. */
+export function reportMarkdown(report: Awaited<ReturnType<typeof evaluate>> & { steps: number; batch: number; trainingSeconds: number }): string {
+  const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+  const worst = Object.entries(report.accuracyPerClass).sort((a, b) => a[1] - b[1]).slice(0, 3);
+  return [
+    `Last training (\`npm run demo:train\`, ${report.steps} steps of ${report.batch} images, ${Math.round(report.trainingSeconds / 60)} min on 2 cores):`,
+    '',
+    '| held-out accuracy | hardest classes | whales called sharks | … with the baseball pasted on | … with a plain white ball |',
+    '|---|---|---|---|---|',
+    `| ${percent(report.accuracy)} (${report.classes.length * 100} images) | ${worst.map(([name, value]) => `${name} ${percent(value)}`).join(', ')} | ${percent(report.motif.withoutMotif)} | ${percent(report.motif.withMotif)} | ${percent(report.motif.withControl)} |`,
+  ].join('\n');
+}

@@ -51,3 +51,15 @@ describe('atlas recipes', () => {
     expect(() => readRecipe(noFolder, root)).toThrowError(/field "data\.folder" names photos, which does not exist\./);
   });
 });
+
+describe('the demo recipe', () => {
+  it('parses, and names classes and layers the demo network has', async () => {
+    const { readFileSync } = await import('node:fs');
+    const r = readRecipe(path.resolve('content/atlases/demo.yaml'), process.cwd());
+    const labels = JSON.parse(readFileSync(path.resolve(r.model, 'labels.json'), 'utf8')) as string[];
+    for (const name of r.attribution.classes) expect(labels).toContain(name);
+    const model = JSON.parse(readFileSync(path.resolve(r.model, 'model.json'), 'utf8'));
+    const layerNames = model.modelTopology.model_config.config.layers.map((l: { name: string }) => l.name);
+    for (const layer of r.layers) expect(layerNames).toContain(layer);
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * The activations stage: the recipe's images, in chunks across the worker pool, to sampled activation vectors
+ * and attributions per layer. Each chunk is a cache artifact keyed by everything it depends on, so a rerun
+ * computes only missing chunks — after an interruption, after adding images, after changing one layer.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../../errors.ts';
+import { hashOf } from '../../cache/hash.ts';
+import type { CacheStore } from '../../cache/store.ts';
+import type { WorkerPool } from '../../engine/pool.ts';
+import { listFolder, listManifest, type Skipped } from '../../datasets/sources.ts';
+import { requireUsable } from '../../datasets/decode.ts';
+import { CLASS_NAMES } from '../../datasets/synthetic/world.ts';
+import type { Recipe, RecipeLayer } from '../../recipes/schema.ts';
+import type { ChunkImages, ChunkInput, ChunkOutput } from './tasks.ts';
+
+/** Bump when the stage computes something different, so old chunks are not reused. */
+export const ACTIVATIONS_VERSION = 1;
+export const CHUNK_IMAGES = 256;
+const TASKS = new URL('./tasks.ts', import.meta.url).href;
+
+export interface ActivationsResult {
+  /** Cache keys of the chunks, in image order. */
+  chunks: string[];
+  computed: number;
+  reused: number;
+  labels: string[];
+  skipped: Skipped[];
+}
+
+export const layerName = (layer: RecipeLayer) => (typeof layer === 'string' ? layer : layer.name);
+
+export async function runActivations(options: {
+  recipe: Recipe & { file: string };
+  root: string;
+  cache: CacheStore;
+  pool: WorkerPool;
+  onChunk?: (done: number, total: number) => void;
+}): Promise<ActivationsResult> {
+  const { recipe, root, cache, pool } = options;
+  const modelFolder = path.resolve(root, recipe.model);
+  const labels = readLabels(recipe, root, modelFolder);
+  const declared = recipe.attribution.classes.map((name) => {
+    const index = labels.indexOf(name);
+    if (index < 0) throw new UserError(`${path.relative(root, recipe.file)}: field "attribution.classes" names "${name}", which is not a class of the model (${labels.slice(0, 8).join(', ')}${labels.length > 8 ? ', …' : ''}).`);
+    return index;
+  });
+  const chunksToRun = planChunks(recipe, root, labels);
+  const sampleOptions = {
+    layers: recipe.layers.map(layerName),
+    positionsPerImage: recipe.sampling.positionsPerImage,
+    seed: recipe.sampling.seed,
+    topK: recipe.attribution.topK,
+    declared,
+    classCount: labels.length,
+  };
+  const base = hashOf('activations', ACTIVATIONS_VERSION, modelHash(modelFolder), recipe.preprocess, sampleOptions);
+  const keys = chunksToRun.map((images) => hashOf(base, chunkIdentity(images)));
+  let done = 0;
+  let computed = 0;
+  const skipped: Skipped[] = [];
+  await Promise.all(
+    chunksToRun.map(async (images, i) => {
+      const existing = cache.read('activations', keys[i]!);
+      if (!existing) {
+        const input: ChunkInput = { model: modelFolder, preprocess: recipe.preprocess, options: sampleOptions, images, batch: 32 };
+        const output = await pool.run<ChunkOutput>({ module: TASKS, task: 'activationsChunk', input });
+        cache.write('activations', keys[i]!, chunkFiles(output), { images: output.ids.length, skipped: output.skipped });
+        skipped.push(...output.skipped);
+        computed++;
+      } else {
+        skipped.push(...((existing.meta.info as { skipped?: Skipped[] })?.skipped ?? []));
+      }
+      options.onChunk?.(++done, chunksToRun.length);
+    }),
+  );
+  const total = chunksToRun.reduce((n, images) => n + (images.kind === 'synthetic' ? images.indices.length : images.files.length), 0);
+  requireUsable(recipe.data.folder ?? recipe.data.manifest ?? 'synthetic world', total - skipped.length, skipped.length, Math.max(recipe.layout.neighbors + 1, 2), `a layout with ${recipe.layout.neighbors} neighbours`);
+  return { chunks: keys, computed, reused: keys.length - computed, labels, skipped };
+}
+
+function readLabels(recipe: Recipe & { file: string }, root: string, modelFolder: string): string[] {
+  const file = recipe.labels ? path.resolve(root, recipe.labels) : path.join(modelFolder, 'labels.json');
+  if (!existsSync(file)) {
+    if (recipe.data.synthetic) return CLASS_NAMES;
+    throw new UserError(`${path.relative(root, recipe.file)}: the model has no labels.json; add one (a JSON list of class names in output order) or set "labels".`);
+  }
+  const labels = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string' || (l && typeof l === 'object' && 'label' in l))) {
+    throw new UserError(`${path.relative(root, file)}: must be a JSON list of class names.`);
+  }
+  return labels.map((l) => (typeof l === 'string' ? l : String((l as { label: unknown }).label)));
+}
+
+/** The recipe's images, cut into chunks of CHUNK_IMAGES in a fixed order. */
+function planChunks(recipe: Recipe & { file: string }, root: string, labels: string[]): ChunkImages[] {
+  const chunks: ChunkImages[] = [];
+  if (recipe.data.synthetic) {
+    const { seed, split } = recipe.data.synthetic;
+    for (let start = 0; start < recipe.data.count; start += CHUNK_IMAGES) {
+      chunks.push({ kind: 'synthetic', seed, split, indices: Array.from({ length: Math.min(CHUNK_IMAGES, recipe.data.count - start) }, (_, i) => start + i) });
+    }
+    return chunks;
+  }
+  const folder = path.resolve(root, recipe.data.folder ?? path.dirname(recipe.data.manifest!));
+  const listing = recipe.data.manifest ? listManifest(path.resolve(root, recipe.data.manifest), folder) : listFolder(folder);
+  const entries = listing.entries.slice(0, recipe.data.count).map((entry) => {
+    const label = labels.indexOf(entry.label);
+    return { file: entry.file, label };
+  });
+  for (let start = 0; start < entries.length; start += CHUNK_IMAGES) chunks.push({ kind: 'files', start, files: entries.slice(start, start + CHUNK_IMAGES) });
+  return chunks;
+}
+
+/** What a chunk's images are: generator coordinates, or each file's path, size and modification time. */
+function chunkIdentity(images: ChunkImages): unknown {
+  if (images.kind === 'synthetic') return images;
+  return images.files.map(({ file, label }) => {
+    const stats = statSync(file);
+    return [file, label, stats.size, stats.mtimeMs];
+  });
+}
+
+/** The model's identity: the hash of model.json and every weight file in its folder. */
+function modelHash(folder: string): string {
+  const files = readdirSync(folder).filter((name) => name === 'model.json' || !name.endsWith('.json')).sort();
+  return hashOf(...files.map((name) => readFileSync(path.join(folder, name))));
+}
+
+function chunkFiles(output: ChunkOutput): Record<string, Uint8Array> {
+  const bytes = (array: Float32Array | Int32Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  const files: Record<string, Uint8Array> = {
+    'ids.i32': bytes(output.ids),
+    'labels.i32': bytes(output.labels),
+    'predictions.i32': bytes(output.predictions),
+  };
+  for (const [layer, samples] of Object.entries(output.layers)) {
+    const name = layer.replace(/[^\w.-]+/g, '_');
+    files[`${name}.activations.f32`] = bytes(samples.activations);
+    files[`${name}.origins.i32`] = bytes(samples.origins);
+    files[`${name}.top-classes.i32`] = bytes(samples.topClasses);
+    files[`${name}.top-values.f32`] = bytes(samples.topValues);
+    files[`${name}.declared.f32`] = bytes(samples.declared);
+  }
+  return files;
+}
