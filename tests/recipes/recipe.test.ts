@@ -59,7 +59,8 @@ describe('the demo recipe', () => {
     const labels = JSON.parse(readFileSync(path.resolve(r.model, 'labels.json'), 'utf8')) as string[];
     for (const name of r.attribution.classes) expect(labels).toContain(name);
     const model = JSON.parse(readFileSync(path.resolve(r.model, 'model.json'), 'utf8'));
-    const layerNames = model.modelTopology.model_config.config.layers.map((l: { name: string }) => l.name);
+    const topology = model.modelTopology.model_config ?? model.modelTopology;
+    const layerNames = topology.config.layers.map((l: { name: string }) => l.name);
     for (const layer of r.layers) expect(layerNames).toContain(layer);
   });
 });
