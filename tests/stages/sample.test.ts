@@ -34,10 +34,21 @@ describe('sampling a batch', () => {
     }
   });
 
+  it('gives the same attributions by differences as by gradients', () => {
+    const input = tf.tensor(seededValues(4 * 64 * 64 * 3, 21), [4, 64, 64, 3]);
+    const all = { ...options, positionsPerImage: 2, declared: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] };
+    const difference = sampleBatch(runner, input, [0, 1, 2, 3], all).layers.conv_pw_3_relu!.declared;
+    const gradient = sampleBatch(runner, input, [0, 1, 2, 3], { ...all, method: 'gradient' }).layers.conv_pw_3_relu!.declared;
+    const scale = Math.max(...Array.from(gradient, Math.abs));
+    let worst = 0;
+    gradient.forEach((value, i) => (worst = Math.max(worst, Math.abs(value - difference[i]!) / scale)));
+    expect(worst).toBeLessThan(1e-2);
+  });
+
   it('gives attributions that match a finite-difference change of the logit', () => {
     const input = tf.tensor(seededValues(1 * 64 * 64 * 3, 3), [1, 64, 64, 3]);
     const layerName = 'conv_pw_5_relu';
-    const result = sampleBatch(runner, input, [0], { ...options, positionsPerImage: 1, declared: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
+    const result = sampleBatch(runner, input, [0], { ...options, positionsPerImage: 1, declared: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], method: 'gradient' });
     const samples = result.layers[layerName]!;
     const [, y, x] = samples.origins;
     const epsilon = 1e-3;
