@@ -25,7 +25,7 @@ if (!chromePath) {
 }
 
 rmSync(OUT_DIR, { recursive: true, force: true });
-const env = { ...process.env, ATLAS_BASE: BASE, ATLAS_OUT_DIR: OUT_DIR, ATLAS_SITE: 'http://127.0.0.1' };
+const env = { ...process.env, ATLAS_BASE: BASE, ATLAS_OUT_DIR: OUT_DIR, ATLAS_SITE: 'http://127.0.0.1', ATLAS_PIPELINE: 'off' };
 execFileSync('npm', ['run', '--silent', 'build'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 
 const server = await serveStatic(OUT_DIR, BASE);

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
  * `atlas` — the project's command line.
- *   atlas build [--root DIR]               check the content, then run the pipeline's stale stages
+ *   atlas build [RECIPE…] [--root DIR]     check the content, then run the stale stages of the atlas recipes
+ *   atlas status [RECIPE…]                 which stages are cached and which would run
+ *   atlas clean                            remove the pipeline's cache (.atlas-cache/)
  *   atlas check-links [DIR] [--base PATH]  check every internal link and asset of a built site
  *   atlas model inspect DIR [--size N]     list a TF.js model's layers or nodes with output shapes
  *   atlas engine                           say which TensorFlow.js backend and how many workers a build uses
  * A mistake prints one line per problem and exits with status 1, never a stack trace.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isUserError } from '../errors.ts';
@@ -14,7 +17,9 @@ import { checkContent } from '../content/check.ts';
 import { checkLinks, formatLinkProblem } from '../site/check-links.ts';
 import { siteSettings } from '../site/settings.ts';
 
-const USAGE = `usage: atlas build [--root DIR]
+const USAGE = `usage: atlas build [RECIPE…] [--root DIR]
+       atlas status [RECIPE…]
+       atlas clean
        atlas check-links [DIR] [--base PATH] [--site URL]
        atlas model inspect DIR [--size N]
        atlas engine`;
@@ -26,7 +31,14 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: { root: { type: 'string' }, base: { type: 'string' }, site: { type: 'string' }, size: { type: 'string' } },
   });
-  if (command === 'build') return build(path.resolve(values.root ?? '.'));
+  if (command === 'build') return build(path.resolve(values.root ?? '.'), positionals);
+  if (command === 'status') return status(path.resolve(values.root ?? '.'), positionals);
+  if (command === 'clean') {
+    const { rmSync } = await import('node:fs');
+    rmSync(path.resolve(values.root ?? '.', CACHE_FOLDER), { recursive: true, force: true });
+    console.log(`removed ${CACHE_FOLDER}/`);
+    return 0;
+  }
   if (command === 'check-links') {
     const settings = siteSettings(process.env);
     return linkCheck(path.resolve(positionals[0] ?? settings.outDir), values.base ?? settings.base, values.site ?? settings.site);
@@ -39,7 +51,9 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-function build(root: string): number {
+const CACHE_FOLDER = '.atlas-cache';
+
+async function build(root: string, only: string[]): Promise<number> {
   const started = performance.now();
   const report = checkContent(root);
   if (report.problems.length) {
@@ -48,7 +62,55 @@ function build(root: string): number {
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`content: ${report.articles.length} article${report.articles.length === 1 ? '' : 's'} checked in ${seconds} s`);
+  const recipes = recipeFiles(root, only);
+  if (!recipes.length) return 0;
+  if (process.env.ATLAS_PIPELINE === 'off') {
+    console.log(`pipeline: skipped (ATLAS_PIPELINE=off); ${recipes.length} recipe${recipes.length === 1 ? '' : 's'} not computed`);
+    return 0;
+  }
+  const { initBackend } = await import('../engine/backend.ts');
+  const { WorkerPool } = await import('../engine/pool.ts');
+  const { CacheStore } = await import('../cache/store.ts');
+  const { readRecipe } = await import('../recipes/read.ts');
+  const { runRecipe } = await import('../stages/run.ts');
+  const backend = await initBackend();
+  console.log(backend.reason);
+  const cache = new CacheStore(path.join(root, CACHE_FOLDER));
+  cache.sweep();
+  const pool = WorkerPool.create();
+  try {
+    for (const file of recipes) {
+      const recipe = readRecipe(file, root);
+      await runRecipe({ recipe, root, cache, pool, log: console.log, backend: backend.reason });
+    }
+  } finally {
+    await pool.close();
+  }
+  console.log(`pipeline: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return 0;
+}
+
+async function status(root: string, only: string[]): Promise<number> {
+  const { CacheStore } = await import('../cache/store.ts');
+  const { readRecipe } = await import('../recipes/read.ts');
+  const { activationsStatus } = await import('../stages/activations/stage.ts');
+  const cache = new CacheStore(path.join(root, CACHE_FOLDER));
+  for (const file of recipeFiles(root, only)) {
+    const recipe = readRecipe(file, root);
+    const { cached, total } = activationsStatus(recipe, root, cache);
+    console.log(`${recipe.id}: activations ${cached === total ? 'fresh' : `stale: ${total - cached} of ${total} chunks to compute (new images, recipe or model changed, or never run)`}`);
+  }
+  return 0;
+}
+
+function recipeFiles(root: string, only: string[]): string[] {
+  if (only.length) return only.map((file) => path.resolve(root, file));
+  const folder = path.join(root, 'content', 'atlases');
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((name) => /\.(ya?ml|json)$/.test(name))
+    .sort()
+    .map((name) => path.join(folder, name));
 }
 
 function linkCheck(outDir: string, base: string, site: string | undefined): number {

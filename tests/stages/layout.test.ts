@@ -114,6 +114,13 @@ describe('UMAP layout', () => {
     expect(same / n).toBeGreaterThan(0.95);
   }, 60_000);
 
+  it('matches the umap-js reference in quality on the same neighbours', () => {
+    const { data, n } = blobs(6, 60, 32, 4);
+    const ours = layoutActivations(data, n, 32, params);
+    const reference = layoutActivations(data, n, 32, { ...params, implementation: 'umap-js' });
+    expect(ours.trustworthiness).toBeGreaterThan(reference.trustworthiness - 0.02);
+  }, 60_000);
+
   it('refuses too few samples, NaN and constant activations, each in one sentence', () => {
     const { data, n } = blobs(1, 10, 4);
     expect(() => layoutActivations(data, n, 4, params, 'mixed4a')).toThrowError('mixed4a: 10 samples cannot be laid out with 15 neighbours; use more images or set layout.neighbors below 10.');

@@ -31,14 +31,8 @@ export interface ActivationsResult {
 
 export const layerName = (layer: RecipeLayer) => (typeof layer === 'string' ? layer : layer.name);
 
-export async function runActivations(options: {
-  recipe: Recipe & { file: string };
-  root: string;
-  cache: CacheStore;
-  pool: WorkerPool;
-  onChunk?: (done: number, total: number) => void;
-}): Promise<ActivationsResult> {
-  const { recipe, root, cache, pool } = options;
+/** What the stage would compute for a recipe: its options, and the cache key of each chunk of images. */
+function plan(recipe: Recipe & { file: string }, root: string) {
   const modelFolder = path.resolve(root, recipe.model);
   const labels = readLabels(recipe, root, modelFolder);
   const declared = recipe.attribution.classes.map((name) => {
@@ -46,7 +40,6 @@ export async function runActivations(options: {
     if (index < 0) throw new UserError(`${path.relative(root, recipe.file)}: field "attribution.classes" names "${name}", which is not a class of the model (${labels.slice(0, 8).join(', ')}${labels.length > 8 ? ', …' : ''}).`);
     return index;
   });
-  const chunksToRun = planChunks(recipe, root, labels);
   const sampleOptions = {
     layers: recipe.layers.map(layerName),
     positionsPerImage: recipe.sampling.positionsPerImage,
@@ -55,13 +48,25 @@ export async function runActivations(options: {
     declared,
     classCount: labels.length,
   };
+  const chunks = planChunks(recipe, root, labels);
   const base = hashOf('activations', ACTIVATIONS_VERSION, modelHash(modelFolder), recipe.preprocess, sampleOptions);
-  const keys = chunksToRun.map((images) => hashOf(base, chunkIdentity(images)));
+  return { modelFolder, labels, sampleOptions, chunks, keys: chunks.map((images) => hashOf(base, chunkIdentity(images))) };
+}
+
+export async function runActivations(options: {
+  recipe: Recipe & { file: string };
+  root: string;
+  cache: CacheStore;
+  pool: WorkerPool;
+  onChunk?: (done: number, total: number) => void;
+}): Promise<ActivationsResult> {
+  const { recipe, root, cache, pool } = options;
+  const { modelFolder, labels, sampleOptions, chunks, keys } = plan(recipe, root);
   let done = 0;
   let computed = 0;
   const skipped: Skipped[] = [];
   await Promise.all(
-    chunksToRun.map(async (images, i) => {
+    chunks.map(async (images, i) => {
       const existing = cache.read('activations', keys[i]!);
       if (!existing) {
         const input: ChunkInput = { model: modelFolder, preprocess: recipe.preprocess, options: sampleOptions, images, batch: 32 };
@@ -72,12 +77,18 @@ export async function runActivations(options: {
       } else {
         skipped.push(...((existing.meta.info as { skipped?: Skipped[] })?.skipped ?? []));
       }
-      options.onChunk?.(++done, chunksToRun.length);
+      options.onChunk?.(++done, chunks.length);
     }),
   );
-  const total = chunksToRun.reduce((n, images) => n + (images.kind === 'synthetic' ? images.indices.length : images.files.length), 0);
+  const total = chunks.reduce((n, images) => n + (images.kind === 'synthetic' ? images.indices.length : images.files.length), 0);
   requireUsable(recipe.data.folder ?? recipe.data.manifest ?? 'synthetic world', total - skipped.length, skipped.length, Math.max(recipe.layout.neighbors + 1, 2), `a layout with ${recipe.layout.neighbors} neighbours`);
   return { chunks: keys, computed, reused: keys.length - computed, labels, skipped };
+}
+
+/** How many of the recipe's activation chunks are already in the cache. */
+export function activationsStatus(recipe: Recipe & { file: string }, root: string, cache: CacheStore): { cached: number; total: number } {
+  const { keys } = plan(recipe, root);
+  return { cached: keys.filter((key) => existsSync(path.join(cache.folder('activations', key), 'meta.json'))).length, total: keys.length };
 }
 
 function readLabels(recipe: Recipe & { file: string }, root: string, modelFolder: string): string[] {

@@ -1,6 +1,6 @@
 /**
  * The layout of one layer's activations: optional normalization and PCA, exact k nearest neighbours, UMAP
- * (umap-js, fed the precomputed neighbours, seeded), then the percentile clip and scale to [0, 1]. Bad input —
+ * (umap.ts on typed arrays, or umap-js as the reference; seeded), then the percentile clip and scale to [0, 1]. Bad input —
  * too few samples, NaN or constant activations — stops with one sentence before any of it runs.
  */
 import { UMAP } from 'umap-js';
@@ -10,6 +10,7 @@ import { exactKnn, normalizeRows, type Metric } from './knn.ts';
 import { pca } from './pca.ts';
 import { clipAndScale } from './scale.ts';
 import { trustworthiness } from './trustworthiness.ts';
+import { defaultEpochs, fuzzyGraph, optimizeLayout } from './umap.ts';
 
 export interface LayoutParams {
   neighbors: number;
@@ -20,6 +21,8 @@ export interface LayoutParams {
   epochs?: number;
   clipPercentiles: [number, number];
   margin: number;
+  /** "typed" (default): this project's typed-array UMAP; "umap-js": the reference implementation. */
+  implementation?: 'typed' | 'umap-js';
 }
 
 export interface LayoutResult {
@@ -55,15 +58,11 @@ export function layoutActivations(data: Float32Array, n: number, d: number, para
   const neighbourSeconds = tick();
 
   const random = new Random(params.seed, 0x4d4150);
-  const umap = new UMAP({ nComponents: 2, nNeighbors: params.neighbors, minDist: params.minDist, nEpochs: params.epochs, random: () => random.next() });
-  const rows = (array: Float32Array | Int32Array) => Array.from({ length: n }, (_, i) => Array.from(array.subarray(i * params.neighbors, (i + 1) * params.neighbors)));
-  umap.setPrecomputedKNN(rows(knn.indices), rows(knn.distances));
-  const vectors = Array.from({ length: n }, (_, i) => Array.from(reduced.subarray(i * dims, (i + 1) * dims)));
-  const epochs = umap.initializeFit(vectors);
-  for (let epoch = 0; epoch < epochs; epoch++) umap.step();
-  const embedding = umap.getEmbedding();
-  const raw = new Float32Array(n * 2);
-  embedding.forEach(([x, y], i) => raw.set([x!, y!], i * 2));
+  const epochs = params.epochs ?? defaultEpochs(n);
+  const raw =
+    params.implementation === 'umap-js'
+      ? umapJs(reduced, n, dims, knn.indices, knn.distances, params, epochs, random)
+      : optimizeLayout(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random });
   const umapSeconds = tick();
 
   const points = clipAndScale(raw, params.clipPercentiles, params.margin);
@@ -73,4 +72,16 @@ export function layoutActivations(data: Float32Array, n: number, d: number, para
     trustworthiness: trustworthiness(reduced, dims, points, Math.min(15, n - 1), params.metric, sample),
     seconds: { pca: pcaSeconds, neighbours: neighbourSeconds, umap: umapSeconds },
   };
+}
+
+/** The reference: umap-js fed the same neighbours. */
+function umapJs(reduced: Float32Array, n: number, dims: number, indices: Int32Array, distances: Float32Array, params: LayoutParams, epochs: number, random: Random): Float32Array {
+  const umap = new UMAP({ nComponents: 2, nNeighbors: params.neighbors, minDist: params.minDist, nEpochs: epochs, random: () => random.next() });
+  const rows = (array: Float32Array | Int32Array) => Array.from({ length: n }, (_, i) => Array.from(array.subarray(i * params.neighbors, (i + 1) * params.neighbors)));
+  umap.setPrecomputedKNN(rows(indices), rows(distances));
+  const steps = umap.initializeFit(Array.from({ length: n }, (_, i) => Array.from(reduced.subarray(i * dims, (i + 1) * dims))));
+  for (let epoch = 0; epoch < steps; epoch++) umap.step();
+  const raw = new Float32Array(n * 2);
+  umap.getEmbedding().forEach(([x, y], i) => raw.set([x!, y!], i * 2));
+  return raw;
 }
