@@ -1,6 +1,6 @@
 /**
  * Exact k nearest neighbours by blocked matrix products on the engine (fast on wasm and GPU): every row against
- * all rows, 512 rows at a time, keeping the k smallest distances other than the point itself.
+ * all rows, 512 rows at a time, keeping the k smallest distances other than the point itself. Needs n > k.
  */
 import { tf } from '../../engine/tf.ts';
 
@@ -30,30 +30,50 @@ export function exactKnn(data: Float32Array, n: number, d: number, k: number, me
   const distances = new Float32Array(n * k);
   const rows = metric === 'cosine' ? normalizeRows(data, n, d) : data;
   const all = tf.tensor2d(rows, [n, d]);
+  // Transposed once: wasm's matMul with transposeB re-transposes the large operand on every call (7× slower).
+  const allT = tf.transpose(all);
   const squares = metric === 'euclidean' ? tf.sum(tf.square(all), 1) : undefined;
   for (let start = 0; start < n; start += block) {
     const size = Math.min(block, n - start);
     tf.tidy(() => {
       const part = tf.slice(all, [start, 0], [size, d]);
-      const dot = tf.matMul(part, all, false, true); // [size, n]
-      let distance =
-        metric === 'cosine'
-          ? tf.sub(1, dot)
-          : tf.relu(tf.add(tf.sub(tf.reshape(tf.slice(squares!, [start], [size]), [size, 1]), tf.mul(2, dot)), tf.reshape(squares!, [1, n])));
-      // A point is not its own neighbour.
-      const self = tf.oneHot(tf.range(start, start + size, 1, 'int32'), n);
-      distance = tf.add(distance, tf.mul(self, 1e30));
-      const { values, indices: nearest } = tf.topk(tf.neg(distance), k);
-      const v = values.dataSync();
-      const i = nearest.dataSync();
-      for (let j = 0; j < size * k; j++) {
-        const value = -v[j]!;
-        distances[start * k + j] = metric === 'euclidean' ? Math.sqrt(value) : Math.max(0, value);
-        indices[start * k + j] = i[j]!;
+      const dot = tf.matMul(part, allT); // [size, n]
+      // The largest score is the nearest: dot for cosine; 2·dot − |b|² for euclidean (|a|² is the same along a row).
+      const score = metric === 'cosine' ? dot : tf.sub(tf.mul(2, dot), tf.reshape(squares!, [1, n]));
+      // Selection in JS: most scores fall below the row's current k-th best and cost one comparison
+      // (the engine's topk sorts whole rows, which took most of the time).
+      const scores = score.dataSync();
+      const bestValues = new Float64Array(k);
+      const bestIndices = new Int32Array(k);
+      for (let row = 0; row < size; row++) {
+        const self = start + row;
+        let count = 0;
+        const offset = row * n;
+        for (let j = 0; j < n; j++) {
+          if (j === self) continue;
+          const value = scores[offset + j]!;
+          if (count === k && value <= bestValues[k - 1]!) continue;
+          // Insert keeping descending order; ties keep the lower index first.
+          let at = count < k ? count++ : k - 1;
+          while (at > 0 && bestValues[at - 1]! < value) {
+            bestValues[at] = bestValues[at - 1]!;
+            bestIndices[at] = bestIndices[at - 1]!;
+            at--;
+          }
+          bestValues[at] = value;
+          bestIndices[at] = j;
+        }
+        const own = metric === 'euclidean' ? rows.subarray(self * d, (self + 1) * d).reduce((sum, x) => sum + x * x, 0) : 0;
+        for (let t = 0; t < count; t++) {
+          const value = bestValues[t]!;
+          distances[self * k + t] = metric === 'cosine' ? Math.max(0, 1 - value) : Math.sqrt(Math.max(0, own - value));
+          indices[self * k + t] = bestIndices[t]!;
+        }
       }
     });
   }
   all.dispose();
+  allT.dispose();
   squares?.dispose();
   return { k, indices, distances };
 }

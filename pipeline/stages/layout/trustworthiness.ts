@@ -20,18 +20,32 @@ export function trustworthiness(high: Float32Array, d: number, low: Float32Array
       metric === 'cosine' ? tf.sub(1, dot) : tf.add(tf.sub(tf.reshape(tf.gather(squares, sample), [-1, 1]), tf.mul(2, dot)), tf.reshape(squares, [1, n]));
     const rowsOfDistances = distance.arraySync() as number[][];
     sample.forEach((i, s) => {
-      // Rank of every point by original distance (self excluded, rank 1 = nearest).
-      const order = rowsOfDistances[s]!.map((value, j) => [value, j] as const).filter(([, j]) => j !== i).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      const rank = new Int32Array(n);
-      order.forEach(([, j], r) => (rank[j] = r + 1));
-      const mapNearest = Array.from({ length: n }, (_, j) => j)
-        .filter((j) => j !== i)
-        .map((j) => [(low[j * 2]! - low[i * 2]!) ** 2 + (low[j * 2 + 1]! - low[i * 2 + 1]!) ** 2, j] as const)
-        .sort((a, b) => a[0] - b[0] || a[1] - b[1])
-        .slice(0, k);
-      for (const [, j] of mapNearest) if (rank[j]! > k) penalty += rank[j]! - k;
+      const row = rowsOfDistances[s]!;
+      const mapNearest = nearestOnMap(low, n, i, k);
+      for (const j of mapNearest) {
+        // Rank of j among i's original neighbours (1 = nearest): points strictly nearer, then ties by index.
+        let rank = 1;
+        const dj = row[j]!;
+        for (let t = 0; t < n; t++) if (t !== i && t !== j && (row[t]! < dj || (row[t] === dj && t < j))) rank++;
+        if (rank > k) penalty += rank - k;
+      }
     });
   });
   const m = sample.length;
   return 1 - (2 / (m * k * (2 * n - 3 * k - 1))) * penalty;
+}
+
+/** The k points nearest to point i on the 2-D map (ties by index). */
+function nearestOnMap(low: Float32Array, n: number, i: number, k: number): number[] {
+  const best: [number, number][] = [];
+  for (let j = 0; j < n; j++) {
+    if (j === i) continue;
+    const d = (low[j * 2]! - low[i * 2]!) ** 2 + (low[j * 2 + 1]! - low[i * 2 + 1]!) ** 2;
+    if (best.length < k || d < best[best.length - 1]![0]) {
+      best.push([d, j]);
+      best.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best.map(([, j]) => j);
 }

@@ -122,7 +122,8 @@ export function optimizeLayout(graph: Graph, n: number, options: OptimizeOptions
       let dy = y[i + 1]! - y[j + 1]!;
       let d2 = dx * dx + dy * dy;
       if (d2 > 0) {
-        const coefficient = (-2 * a * b * Math.pow(d2, b - 1)) / (a * Math.pow(d2, b) + 1);
+        const power = Math.pow(d2, b);
+        const coefficient = (-2 * a * b * (power / d2)) / (a * power + 1);
         const gx = clip(coefficient * dx) * alpha;
         const gy = clip(coefficient * dy) * alpha;
         y[i] = y[i]! + gx;
