@@ -3,20 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../pipeline/engine/tf.ts';
 import { useBackend } from '../../pipeline/engine/backend.ts';
 import { seededValues } from '../helpers/random.ts';
+import { maxRelativeError } from '../helpers/compare.ts';
 
 beforeAll(async () => {
   await useBackend('wasm');
 });
 
-function maxRelativeError(a: Float32Array, b: Float32Array): number {
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    difference = Math.max(difference, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return difference / scale;
-}
 
 describe('batch normalization gradient', () => {
   for (const backend of ['wasm', 'cpu'] as const) {

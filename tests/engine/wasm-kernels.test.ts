@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../pipeline/engine/tf.ts';
 import { registerWasmKernels } from '../../pipeline/engine/wasm-kernels/register.ts';
 import { seededValues } from '../helpers/random.ts';
+import { maxRelativeError } from '../helpers/compare.ts';
 
 beforeAll(async () => {
   registerWasmKernels();
@@ -19,15 +20,6 @@ async function runOn(backend: string, kernel: string, inputs: Record<string, { v
   });
 }
 
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  let difference = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return difference / Math.max(scale, 1e-12);
-}
 
 async function forwardShape(kernel: 'Conv2D' | 'DepthwiseConv2dNative', xShape: number[], filterShape: number[], attrs: object) {
   await tf.setBackend('cpu');
@@ -38,7 +30,7 @@ async function expectParity(kernel: string, inputs: Record<string, { values: Flo
   const cpu = await runOn('cpu', kernel, inputs, attrs);
   const wasm = await runOn('wasm', kernel, inputs, attrs);
   expect(wasm.shape).toEqual(cpu.shape);
-  expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
+  expect(maxRelativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
 }
 
 const random = (shape: number[], seed: number) => ({ values: seededValues(shape.reduce((a, b) => a * b, 1), seed), shape });
@@ -113,11 +105,11 @@ describe('dilated depthwise convolution gradients on wasm', () => {
 
       const cpuInput = await runOn('cpu', 'DepthwiseConv2dNativeBackpropInput', { dy, filter: expanded }, { strides: [1, 1], dilations: [1, 1], pad, inputShape: x });
       const wasmInput = await runOn('wasm', 'DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { strides: [1, 1], dilations: [d, d], pad, inputShape: x });
-      expect(relativeError(wasmInput.values, cpuInput.values)).toBeLessThan(1e-4);
+      expect(maxRelativeError(wasmInput.values, cpuInput.values)).toBeLessThan(1e-4);
 
       const cpuFilter = await runOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', { x: xs, dy }, { strides: [1, 1], dilations: [1, 1], pad, filterShape: expanded.shape });
       const wasmFilter = await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x: xs, dy }, { strides: [1, 1], dilations: [d, d], pad, filterShape: filter });
-      expect(relativeError(wasmFilter.values, takeDilatedTaps(cpuFilter.values, expanded.shape, filter, d))).toBeLessThan(1e-4);
+      expect(maxRelativeError(wasmFilter.values, takeDilatedTaps(cpuFilter.values, expanded.shape, filter, d))).toBeLessThan(1e-4);
     });
   }
 });
@@ -159,7 +151,7 @@ describe('gradients through fused ops on wasm', () => {
           return grads.map((g) => g.dataSync() as Float32Array);
         });
       }
-      for (let i = 0; i < 4; i++) expect(relativeError(results.wasm![i]!, results.cpu![i]!)).toBeLessThan(1e-4);
+      for (let i = 0; i < 4; i++) expect(maxRelativeError(results.wasm![i]!, results.cpu![i]!)).toBeLessThan(1e-4);
     });
   }
 });
