@@ -1,0 +1,86 @@
+/**
+ * npm run bench:layout — this project's layout (typed-array UMAP on exact neighbours) against plain umap-js
+ * (its own neighbour search and optimizer, same parameters) and, where `python3 -c 'import umap'` works
+ * (Debian's umap-learn), umap-learn: wall time, peak memory and trustworthiness (k = 15, 500 points) on
+ * clustered synthetic data of BENCH_SIZES points × 512 dimensions, one run each. umap-js is skipped above
+ * BENCH_UMAPJS_MAX points (default 20,000: it takes many minutes beyond). Writes bench/results/layout.json and
+ * the table between the bench:layout markers in README.md.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { UMAP } from 'umap-js';
+import { initBackend } from '../pipeline/engine/backend.ts';
+import { layoutActivations } from '../pipeline/stages/layout/layout.ts';
+import { clipAndScale } from '../pipeline/stages/layout/scale.ts';
+import { trustworthiness } from '../pipeline/stages/layout/trustworthiness.ts';
+import { Random } from '../pipeline/datasets/synthetic/random.ts';
+
+const SIZES = (process.env.BENCH_SIZES ?? '10000,50000').split(',').map(Number);
+const UMAPJS_MAX = Number(process.env.BENCH_UMAPJS_MAX ?? 20000);
+const D = 512;
+const K = 15;
+await initBackend({ ATLAS_BACKEND: 'wasm' });
+
+function clustered(n: number): Float32Array {
+  const r = new Random(n, 512);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
+  const centres = Array.from({ length: 20 }, () => Float32Array.from({ length: D }, () => gaussian() * 3));
+  const data = new Float32Array(n * D);
+  for (let i = 0; i < n; i++) {
+    const centre = centres[i % 20]!;
+    for (let j = 0; j < D; j++) data[i * D + j] = centre[j]! + gaussian();
+  }
+  return data;
+}
+
+const sampleOf = (n: number) => Array.from({ length: 500 }, (_, i) => Math.floor((i * n) / 500));
+const rows: Record<string, unknown>[] = [];
+const mb = () => Math.round(process.memoryUsage().rss / 1e6);
+
+for (const n of SIZES) {
+  const data = clustered(n);
+  const params = { neighbors: K, minDist: 0.1, metric: 'euclidean' as const, pca: 0, seed: 1, clipPercentiles: [1, 99] as [number, number], margin: 0.1 };
+  let start = performance.now();
+  const ours = layoutActivations(data, n, D, params);
+  rows.push({ n, implementation: 'atlas (this project)', seconds: (performance.now() - start) / 1000, peakMB: mb(), trustworthiness: ours.trustworthiness });
+  console.log(JSON.stringify(rows.at(-1)));
+
+  if (n <= UMAPJS_MAX) {
+    start = performance.now();
+    const r = new Random(1);
+    const umap = new UMAP({ nComponents: 2, nNeighbors: K, minDist: 0.1, random: () => r.next() });
+    const vectors = Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * D, (i + 1) * D)));
+    const embedding = umap.fit(vectors);
+    const raw = new Float32Array(n * 2);
+    embedding.forEach(([x, y], i) => raw.set([x!, y!], i * 2));
+    const seconds = (performance.now() - start) / 1000;
+    rows.push({ n, implementation: 'umap-js', seconds, peakMB: mb(), trustworthiness: trustworthiness(data, D, clipAndScale(raw, [1, 99], 0.1), K, 'euclidean', sampleOf(n)) });
+    console.log(JSON.stringify(rows.at(-1)));
+  }
+
+  if (spawnSync('python3', ['-c', 'import umap'], { stdio: 'ignore' }).status === 0) {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'atlas-umap-learn-'));
+    writeFileSync(path.join(folder, 'data.f32'), data);
+    const script = `import numpy as np, time, umap, resource\nx = np.fromfile('${folder}/data.f32', dtype=np.float32).reshape(${n}, ${D})\nt = time.time()\ny = umap.UMAP(n_neighbors=${K}, min_dist=0.1, random_state=1).fit_transform(x)\nprint(time.time() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\ny.astype(np.float32).tofile('${folder}/y.f32')\n`;
+    const [seconds, peak] = execFileSync('python3', ['-c', script], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    const y = new Float32Array(readFileSync(path.join(folder, 'y.f32')).buffer.slice(0));
+    rows.push({ n, implementation: 'umap-learn', seconds, peakMB: peak, trustworthiness: trustworthiness(data, D, clipAndScale(y, [1, 99], 0.1), K, 'euclidean', sampleOf(n)) });
+    console.log(JSON.stringify(rows.at(-1)));
+  }
+}
+
+const table = [
+  '| points × 512 | implementation | seconds | peak memory (MB) | trustworthiness (k = 15) |',
+  '|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.n} | ${r.implementation} | ${(r.seconds as number).toFixed(1)} | ${r.peakMB} | ${(r.trustworthiness as number).toFixed(3)} |`),
+].join('\n');
+console.log(`\n${table}`);
+const stamp = new Date().toISOString().slice(0, 10);
+writeFileSync('bench/results/layout.json.tmp', `${JSON.stringify({ date: stamp, rows }, null, 2)}\n`);
+renameSync('bench/results/layout.json.tmp', 'bench/results/layout.json');
+const readme = readFileSync('README.md', 'utf8');
+const updated = readme.replace(/<!-- bench:layout:start -->[\s\S]*<!-- bench:layout:end -->/, `<!-- bench:layout:start -->\n${stamp}, 2 cores, one run each (\`npm run bench:layout\`; peak memory is the whole process's):\n\n${table}\n<!-- bench:layout:end -->`);
+writeFileSync('README.md.tmp', updated);
+renameSync('README.md.tmp', 'README.md');
