@@ -1,6 +1,6 @@
 /**
  * npm run bench:layout — this project's layout (typed-array UMAP on exact neighbours) against plain umap-js
- * (its own neighbour search and optimizer, same parameters) and, where `python3 -c 'import umap'` works
+ * (its own neighbour search and optimizer, same UMAP parameters, 200 epochs) and, where `python3 -c 'import umap'` works
  * (Debian's umap-learn), umap-learn: wall time, peak memory and trustworthiness (k = 15, 500 points) on
  * clustered synthetic data of BENCH_SIZES points × 512 dimensions, one run each. umap-js is skipped above
  * BENCH_UMAPJS_MAX points (default 20,000: it takes many minutes beyond). Writes bench/results/layout.json and
@@ -21,6 +21,7 @@ const SIZES = (process.env.BENCH_SIZES ?? '10000,50000').split(',').map(Number);
 const UMAPJS_MAX = Number(process.env.BENCH_UMAPJS_MAX ?? 20000);
 const D = 512;
 const K = 15;
+const EPOCHS = 200;
 await initBackend({ ATLAS_BACKEND: 'wasm' });
 
 function clustered(n: number): Float32Array {
@@ -41,7 +42,9 @@ const mb = () => Math.round(process.memoryUsage().rss / 1e6);
 
 for (const n of SIZES) {
   const data = clustered(n);
-  const params = { neighbors: K, minDist: 0.1, metric: 'euclidean' as const, pca: 0, seed: 1, clipPercentiles: [1, 99] as [number, number], margin: 0.1 };
+  // Same UMAP parameters for all three (15 neighbours, min_dist 0.1, 200 epochs); ours also reduces to 50
+  // dimensions with PCA before its exact neighbour search, as recipes do by default.
+  const params = { neighbors: K, minDist: 0.1, metric: 'euclidean' as const, pca: 50, epochs: EPOCHS, seed: 1, clipPercentiles: [1, 99] as [number, number], margin: 0.1 };
   let start = performance.now();
   const ours = layoutActivations(data, n, D, params);
   rows.push({ n, implementation: 'atlas (this project)', seconds: (performance.now() - start) / 1000, peakMB: mb(), trustworthiness: ours.trustworthiness });
@@ -50,7 +53,7 @@ for (const n of SIZES) {
   if (n <= UMAPJS_MAX) {
     start = performance.now();
     const r = new Random(1);
-    const umap = new UMAP({ nComponents: 2, nNeighbors: K, minDist: 0.1, random: () => r.next() });
+    const umap = new UMAP({ nComponents: 2, nNeighbors: K, minDist: 0.1, nEpochs: EPOCHS, random: () => r.next() });
     const vectors = Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * D, (i + 1) * D)));
     const embedding = umap.fit(vectors);
     const raw = new Float32Array(n * 2);
@@ -60,11 +63,13 @@ for (const n of SIZES) {
     console.log(JSON.stringify(rows.at(-1)));
   }
 
-  if (spawnSync('python3', ['-c', 'import umap'], { stdio: 'ignore' }).status === 0) {
+  // Debian's umap-learn lives in the system Python, which may not be the first python3 on the PATH.
+  const python = ['python3', '/usr/bin/python3'].find((candidate) => spawnSync(candidate, ['-c', 'import umap'], { stdio: 'ignore' }).status === 0);
+  if (python) {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'atlas-umap-learn-'));
     writeFileSync(path.join(folder, 'data.f32'), data);
-    const script = `import numpy as np, time, umap, resource\nx = np.fromfile('${folder}/data.f32', dtype=np.float32).reshape(${n}, ${D})\nt = time.time()\ny = umap.UMAP(n_neighbors=${K}, min_dist=0.1, random_state=1).fit_transform(x)\nprint(time.time() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\ny.astype(np.float32).tofile('${folder}/y.f32')\n`;
-    const [seconds, peak] = execFileSync('python3', ['-c', script], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    const script = `import numpy as np, time, umap, resource\nx = np.fromfile('${folder}/data.f32', dtype=np.float32).reshape(${n}, ${D})\nt = time.time()\ny = umap.UMAP(n_neighbors=${K}, min_dist=0.1, n_epochs=${EPOCHS}, random_state=1).fit_transform(x)\nprint(time.time() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\ny.astype(np.float32).tofile('${folder}/y.f32')\n`;
+    const [seconds, peak] = execFileSync(python, ['-c', script], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
     const y = new Float32Array(readFileSync(path.join(folder, 'y.f32')).buffer.slice(0));
     rows.push({ n, implementation: 'umap-learn', seconds, peakMB: peak, trustworthiness: trustworthiness(data, D, clipAndScale(y, [1, 99], 0.1), K, 'euclidean', sampleOf(n)) });
     console.log(JSON.stringify(rows.at(-1)));
