@@ -13,7 +13,8 @@ export interface Batch {
 
 const runners = new Map<string, Promise<ModelRunner>>();
 
-function runnerFor(folder: string): Promise<ModelRunner> {
+/** The worker's runner for a model folder, loaded once per thread. */
+export function runnerFor(folder: string): Promise<ModelRunner> {
   let runner = runners.get(folder);
   if (!runner) {
     runner = loadModel(folder).then((loaded) => new ModelRunner(loaded));

@@ -1,6 +1,5 @@
 /** The activations stage's work for one chunk of images, run in a pool worker. */
-import { loadModel } from '../../models/load.ts';
-import { ModelRunner } from '../../models/runner.ts';
+import { runnerFor } from '../../models/tasks.ts';
 import { toInput, type Preprocess } from '../../models/preprocess.ts';
 import { drawImage, type Split } from '../../datasets/synthetic/world.ts';
 import { decodeEntry } from '../../datasets/decode.ts';
@@ -29,15 +28,8 @@ export interface ChunkOutput {
   skipped: Skipped[];
 }
 
-const runners = new Map<string, Promise<ModelRunner>>();
-
 export async function activationsChunk(input: ChunkInput): Promise<ChunkOutput> {
-  let runner = runners.get(input.model);
-  if (!runner) {
-    runner = loadModel(input.model).then((loaded) => new ModelRunner(loaded));
-    runners.set(input.model, runner);
-  }
-  const model = await runner;
+  const model = await runnerFor(input.model);
   const images = await loadImages(input.images, input.preprocess);
   const ids: number[] = [];
   const labels: number[] = [];
