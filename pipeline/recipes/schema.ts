@@ -46,6 +46,47 @@ const layer = z.union([
   z.object({ name: z.string().min(1), layout: layout.partial().optional(), grids: z.array(positiveInt).optional() }).strict(),
 ]);
 
+/** Feature-visualization icons, one per kept grid cell (Lucid's optvis with the activation-atlas settings). */
+const icons = z
+  .object({
+    /** optimize: feature visualization of the cell's mean activation; examples: the data-set crop nearest it. */
+    mode: z.enum(['optimize', 'examples']).default('optimize'),
+    /** Icon side in pixels (Distill: 80); at most the model's input size. */
+    size: positiveInt.default(80),
+    /** Optimization steps per icon (Distill: 512–1024). */
+    steps: positiveInt.default(512),
+    /** Independent attempts per icon; the one with the best final objective is kept. */
+    attempts: positiveInt.default(1),
+    learningRate: z.number().positive().default(0.05),
+    /** Objective dot(act, dir) · cos(act, dir)^p. */
+    cosinePower: z.number().min(0).default(2),
+    /** Whiten the direction with the layer's activation covariance before optimizing. */
+    whiten: z.boolean().default(false),
+    parameterization: z.enum(['fourier', 'pixels']).default('fourier'),
+    decorrelate: z.boolean().default(true),
+    /** Steps at the start during which gradients pass through ReLUs as Lucid's "redirected ReLU" does. */
+    redirectedReluSteps: z.number().int().nonnegative().default(16),
+    /** Icons optimized together in one batch. */
+    batch: positiveInt.default(32),
+    seed,
+  })
+  .strict()
+  .default({});
+
+/** Composing grid levels into deep-zoom pyramids. */
+const render = z
+  .object({
+    /** Pixels per cell at the finest grid level (default: the icon size). */
+    cellPixels: positiveInt.optional(),
+    format: z.enum(['jpeg', 'webp']).default('jpeg'),
+    quality: z.number().int().min(1).max(100).default(85),
+    tileSize: positiveInt.default(254),
+    overlap: z.number().int().nonnegative().default(1),
+    background: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff').default('#ffffff'),
+  })
+  .strict()
+  .default({});
+
 export const recipeSchema = z
   .object({
     title: z.string().min(1).optional(),
@@ -79,6 +120,8 @@ export const recipeSchema = z
     classAtlases: z
       .array(z.object({ class: z.string().min(1), filter: z.enum(['winner', 'top']).default('top'), top: positiveInt.default(3) }).strict())
       .default([]),
+    icons,
+    render,
     comparisons: z.array(z.object({ classes: z.tuple([z.string().min(1), z.string().min(1)]) }).strict()).default([]),
   })
   .strict();
