@@ -139,7 +139,8 @@ export async function composeGrid(input: ComposeInput): Promise<GridImage> {
     open: () =>
       inMemory
         ? sharp(inMemory, { raw: { width, height: width, channels: 3 }, limitInputPixels: false })
-        : sharp(files, { join: { across: 1 }, limitInputPixels: false }),
+        : // libvips' arrayjoin pads every strip to the tallest, so the shorter last strip is cut back out.
+          sharp(files, { join: { across: 1 }, limitInputPixels: false }).extract({ left: 0, top: 0, width, height: width }),
     dispose: async () => {
       inMemory = undefined;
       await Promise.all(files.map((file) => fs.rm(file, { force: true })));
