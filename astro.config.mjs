@@ -8,18 +8,25 @@ import { rehypeHeadingIds } from '@astrojs/markdown-remark';
 import { fileURLToPath } from 'node:url';
 import remarkArticleReferences from './pipeline/markdown/remark-article-references.ts';
 import rehypeBaseLinks from './pipeline/markdown/rehype-base-links.ts';
+import remarkAtlasFigures from './pipeline/markdown/remark-atlas-figures.ts';
 import { siteSettings } from './pipeline/site/settings.ts';
+import { atlasesDirOf } from './pipeline/site/published-atlases.ts';
 
-const { site, base, outDir } = siteSettings(process.env);
+const { site, base, outDir, publicDir } = siteSettings(process.env);
 
 export default defineConfig({
   site,
   base,
   outDir,
+  publicDir,
   trailingSlash: 'ignore',
   build: { format: 'directory', inlineStylesheets: 'auto' },
   markdown: {
-    remarkPlugins: [remarkMath, [remarkArticleReferences, { bibliographyDir: fileURLToPath(new URL('./content/bibliography/', import.meta.url)) }]],
+    remarkPlugins: [
+      remarkMath,
+      [remarkArticleReferences, { bibliographyDir: fileURLToPath(new URL('./content/bibliography/', import.meta.url)) }],
+      [remarkAtlasFigures, { atlasesDir: atlasesDirOf(publicDir) }],
+    ],
     rehypePlugins: [
       // Ids first, so the table of contents reads headings before the anchor links are appended.
       rehypeHeadingIds,

@@ -115,6 +115,15 @@ function previewContent(trigger: HTMLAnchorElement): DocumentFragment | null {
 
 /** Strips ids, preview triggers and footnote back-links from cloned content. */
 function disarm(element: HTMLElement): void {
+  // A live atlas does not survive cloning (canvases come out blank): preview its still picture instead.
+  for (const atlas of element.querySelectorAll<HTMLElement>('.atlas-figure')) {
+    const still = atlas.querySelector<HTMLImageElement>('img.atlas-placeholder');
+    if (still) {
+      const picture = still.cloneNode() as HTMLImageElement;
+      picture.className = 'atlas-preview-still';
+      atlas.replaceWith(picture);
+    } else atlas.remove();
+  }
   for (const backref of element.querySelectorAll('[data-footnote-backref]')) backref.remove();
   for (const node of [element, ...element.querySelectorAll<HTMLElement>('*')]) {
     node.removeAttribute('id');

@@ -1,0 +1,180 @@
+/**
+ * Checks the atlas figures of an article against what the pipeline published, before anything is rendered:
+ * <Atlas>, <ClassCompare>, <Scrolly> with its <Step>s, <AtlasLink> and <ActivationGrid>. A name the pipeline did
+ * not produce (atlas, view, class, activation grid), a malformed region or a link to no atlas figure stops the
+ * build with the file, the line and the name. It also fills in what components cannot see across the tree: a
+ * Scrolly's views (from its steps), and each Step's atlas and number.
+ */
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Node } from 'unist';
+import type { VFile } from 'vfile';
+import { visit } from 'unist-util-visit';
+import { UserError } from '../errors.ts';
+import { isMdxElement, lineOf, setStringAttribute, stringAttribute, type MdxJsxElement } from './mdx-nodes.ts';
+import { readPublishedAtlas, requireClass, requireView, type PublishedAtlas } from '../site/published-atlases.ts';
+import { BOX_HINT, POINTS_HINT, parseBox, parseList, parsePoints } from '../site/figure-props.ts';
+
+export interface AtlasFiguresOptions {
+  /** <publicDir>/atlases, where the pipeline published the atlases. */
+  atlasesDir: string;
+}
+
+/** The elements that show an atlas and can be the target of an <AtlasLink>. */
+const VIEWER_ELEMENTS = ['Atlas', 'ClassCompare', 'Scrolly'] as const;
+
+interface Target {
+  atlas: PublishedAtlas;
+  views: string[];
+  /** The viewer element's id. */
+  id: string;
+}
+
+export default function remarkAtlasFigures(options: AtlasFiguresOptions) {
+  return (tree: Node, file: VFile) => {
+    const label = file.path ? path.relative(process.cwd(), file.path) : 'article';
+    const targets = new Map<string, Target>();
+    const checked = new Map<Node, Target>();
+    const at = (node: Node) => `${label}:${lineOf(node)}`;
+
+    visit(tree, (node) => {
+      for (const name of VIEWER_ELEMENTS) {
+        if (!isMdxElement(node, name)) continue;
+        const target = checkViewer(node, at(node), options.atlasesDir);
+        checked.set(node, target);
+        const id = stringAttribute(node, 'id', at(node));
+        if (id) targets.set(id, { ...target, id });
+      }
+      if (isMdxElement(node, 'ActivationGrid')) checkActivationGrid(node, at(node), options.atlasesDir);
+    });
+
+    // A <Figure id="…"> wrapping a viewer is a target under the figure's id too; the viewer gets an id from it.
+    visit(tree, (node) => {
+      if (!isMdxElement(node, 'Figure')) return;
+      const id = stringAttribute(node, 'id', at(node));
+      if (!id || targets.has(id)) return;
+      let inner: MdxJsxElement | undefined;
+      visit(node, (child) => {
+        if (!inner && checked.has(child)) inner = child as MdxJsxElement;
+      });
+      if (!inner) return;
+      if (!stringAttribute(inner, 'id', at(inner))) setStringAttribute(inner, 'id', `${id}-atlas`);
+      const target = { ...checked.get(inner)!, id: stringAttribute(inner, 'id', at(inner))! };
+      targets.set(id, target);
+      targets.set(target.id, target);
+    });
+    // Every viewer needs an id: deep links and links from the text name figures by it.
+    let unnamed = 0;
+    for (const [node, target] of checked) {
+      const element = node as MdxJsxElement;
+      if (!stringAttribute(element, 'id', at(element))) setStringAttribute(element, 'id', `atlas-figure-${++unnamed}`);
+      target.id = stringAttribute(element, 'id', at(element))!;
+    }
+
+    visit(tree, (node) => {
+      if (!isMdxElement(node, 'AtlasLink')) return;
+      const where = at(node);
+      const to = stringAttribute(node, 'to', where);
+      if (!to) throw new UserError(`${where}: <AtlasLink> needs a "to" attribute naming the id of an atlas figure, e.g. <AtlasLink to="fig-atlas" box="0.2 0.2 0.5 0.5">.`);
+      const target = targets.get(to);
+      if (!target) {
+        const known = [...targets.keys()];
+        throw new UserError(`${where}: <AtlasLink to="${to}"> names no atlas figure; ${known.length ? `atlas figure ids here are ${known.join(', ')}` : 'give an <Atlas> or its <Figure> an id'}.`);
+      }
+      const view = stringAttribute(node, 'view', where);
+      if (view && !target.views.includes(view)) {
+        throw new UserError(`${where}: <AtlasLink view="${view}"> is not a view that figure "${to}" shows (${target.views.join(', ')}); add it to that figure's views or fix the name.`);
+      }
+      checkFocus(node, target.atlas, where);
+      checkBox(node, where);
+      setStringAttribute(node, 'figure', target.id);
+      setStringAttribute(node, 'atlas', target.atlas.name);
+    });
+  };
+}
+
+function checkViewer(node: MdxJsxElement, where: string, atlasesDir: string): Target {
+  const atlas = atlasOf(node, where, atlasesDir);
+  const views = viewsOf(node, atlas, where);
+  checkFocus(node, atlas, where);
+  checkBox(node, where);
+  if (node.name === 'Scrolly') {
+    let number = 0;
+    visit(node, (child) => {
+      if (!isMdxElement(child, 'Step')) return;
+      const stepWhere = `${where.replace(/:\d*$/, '')}:${lineOf(child)}`;
+      number++;
+      const view = stringAttribute(child, 'view', stepWhere);
+      if (view) {
+        requireView(atlas, view, stepWhere, 'Step');
+        if (!views.includes(view)) views.push(view);
+      }
+      checkFocus(child, atlas, stepWhere);
+      checkBox(child, stepWhere);
+      const highlight = stringAttribute(child, 'highlight', stepWhere);
+      if (highlight !== undefined && !parsePoints(highlight)) {
+        throw new UserError(`${stepWhere}: <Step highlight="${highlight}"> must be ${POINTS_HINT}.`);
+      }
+      setStringAttribute(child, 'atlas', atlas.name);
+      setStringAttribute(child, 'number', String(number));
+      if (!view) setStringAttribute(child, 'view', views[0]!);
+    });
+    if (!number) throw new UserError(`${where}: <Scrolly> needs <Step> children, one per paragraph of the story.`);
+    setStringAttribute(node, 'views', views.join(' '));
+  }
+  return { atlas, views, id: '' };
+}
+
+function atlasOf(node: MdxJsxElement, where: string, atlasesDir: string): PublishedAtlas {
+  const name = stringAttribute(node, 'atlas', where);
+  if (!name) throw new UserError(`${where}: <${node.name}> needs an "atlas" attribute naming a recipe in content/atlases/, e.g. atlas="demo".`);
+  return readPublishedAtlas(atlasesDir, name, where);
+}
+
+/** The views a viewer element offers, first the one it opens with; each must exist. */
+function viewsOf(node: MdxJsxElement, atlas: PublishedAtlas, where: string): string[] {
+  if (node.name === 'ClassCompare') {
+    const view = stringAttribute(node, 'view', where) ?? comparisonView(node, atlas, where);
+    requireView(atlas, view, where, node.name);
+    return [view];
+  }
+  const view = stringAttribute(node, 'view', where);
+  const listed = parseList(stringAttribute(node, 'views', where));
+  const views = [...new Set([...(view ? [view] : []), ...listed])];
+  if (!views.length) {
+    throw new UserError(`${where}: <${node.name}> needs a "view" (or "views") attribute; atlas "${atlas.name}" has ${Object.keys(atlas.views).join(', ')}.`);
+  }
+  for (const id of views) requireView(atlas, id, where, node.name ?? 'Atlas');
+  return views;
+}
+
+/** <ClassCompare layer="mixed5a" classes="whale shark"> → "mixed5a.compare-whale-shark". */
+function comparisonView(node: MdxJsxElement, atlas: PublishedAtlas, where: string): string {
+  const layer = stringAttribute(node, 'layer', where);
+  const classes = parseList(stringAttribute(node, 'classes', where));
+  if (!layer || classes.length !== 2) {
+    throw new UserError(`${where}: <ClassCompare> needs view="<layer>.compare-<a>-<b>", or layer="…" and classes="a b" naming two classes.`);
+  }
+  for (const name of classes) requireClass(atlas, name, where, 'ClassCompare', 'classes');
+  return `${layer}.compare-${classes[0]}-${classes[1]}`;
+}
+
+function checkFocus(node: MdxJsxElement, atlas: PublishedAtlas, where: string): void {
+  const focus = stringAttribute(node, 'focus', where);
+  if (focus) requireClass(atlas, focus, where, node.name ?? 'element');
+}
+
+function checkBox(node: MdxJsxElement, where: string): void {
+  const box = stringAttribute(node, 'box', where);
+  if (box !== undefined && !parseBox(box)) throw new UserError(`${where}: <${node.name} box="${box}"> must be ${BOX_HINT}.`);
+}
+
+function checkActivationGrid(node: MdxJsxElement, where: string, atlasesDir: string): void {
+  const atlas = atlasOf(node, where, atlasesDir);
+  const grid = stringAttribute(node, 'grid', where);
+  if (!grid) throw new UserError(`${where}: <ActivationGrid> needs a "grid" attribute naming one of the atlas's activation grids.`);
+  const file = path.join(atlas.folder, 'activation-grids', grid, 'grid.json');
+  if (!/^[\w.-]+$/.test(grid) || !existsSync(file)) {
+    throw new UserError(`${where}: <ActivationGrid grid="${grid}"> names an activation grid that atlas "${atlas.name}" does not have (no ${path.relative(process.cwd(), file)}).`);
+  }
+}

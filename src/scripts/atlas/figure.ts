@@ -1,0 +1,422 @@
+/**
+ * One interactive atlas figure: OpenSeadragon showing a view's pyramid, with the overlay (focus, outlines,
+ * labels), the cell tooltip, the controls the component rendered (buttons, layer switcher, class search, copy
+ * link) and the state that links, deep links and scrollytelling set. Loaded only when a figure nears the viewport.
+ */
+import OpenSeadragon from 'openseadragon';
+import { CellStore, attributionTo, type LocatedCell } from './cells.ts';
+import { readConfig, type Box, type ClientView, type FigureConfig, type ViewState } from './config.ts';
+import { deepLinkUrl } from './deep-link.ts';
+import { drawnPyramidLevel, gridIndexAt } from './grid-level.ts';
+import { placeLabels } from './labels.ts';
+import { Overlay, type MapTransform } from './overlay.ts';
+import { fillTooltip, formatAttribution } from './tooltip.ts';
+
+/** Phones: a few hundred tiles of 256 px are already ~100 MB of decoded pixels. */
+const TILE_CACHE = 96;
+const PARALLEL_TILE_REQUESTS = 4;
+/** How long after a gesture the URL is updated with the new view. */
+const RECORD_DELAY_MS = 500;
+
+const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+export type FocusSign = 'towards' | 'away';
+
+export class AtlasFigure {
+  readonly config: FigureConfig;
+  readonly viewer: OpenSeadragon.Viewer;
+  view: ClientView;
+  focus: string | null = null;
+  focusSign: FocusSign = 'towards';
+  highlight: [number, number][] = [];
+  /** Set by a scrollytelling figure so that copied links and the URL name its step. */
+  step: number | undefined;
+
+  private readonly cells = new CellStore(() => this.requestDraw());
+  private readonly overlay: Overlay;
+  private readonly tooltip: HTMLElement;
+  private inspected: { located: LocatedCell; pinned: boolean } | undefined;
+  private drawPending = false;
+  private recordTimer: number | undefined;
+  private userMoved = false;
+
+  constructor(readonly element: HTMLElement) {
+    this.config = readConfig(element);
+    this.view = this.viewById(this.config.initial.view) ?? this.config.views[0]!;
+    const host = element.querySelector<HTMLElement>('.atlas-viewer')!;
+    this.tooltip = element.querySelector<HTMLElement>('.atlas-tooltip')!;
+    const wide = host.clientWidth >= 560;
+
+    this.viewer = OpenSeadragon({
+      element: host,
+      tileSources: tileSourceOf(this.view),
+      drawer: 'canvas',
+      showNavigationControl: false,
+      showNavigator: wide,
+      navigatorPosition: 'BOTTOM_RIGHT',
+      navigatorSizeRatio: 0.16,
+      navigatorAutoFade: false,
+      navigatorBackground: this.view.background,
+      cooperativeGestures: true,
+      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true, scrollToZoom: true },
+      gestureSettingsTouch: { clickToZoom: false, dblClickToZoom: true, pinchToZoom: true, flickEnabled: true },
+      imageLoaderLimit: PARALLEL_TILE_REQUESTS,
+      maxImageCacheCount: TILE_CACHE,
+      visibilityRatio: 0.5,
+      constrainDuringPan: true,
+      minZoomImageRatio: 0.8,
+      maxZoomPixelRatio: 2,
+      zoomPerScroll: 1.3,
+      animationTime: reducedMotion() ? 0 : 0.9,
+      placeholderFillStyle: this.view.background,
+      crossOriginPolicy: false,
+      preserveImageSizeOnResize: true,
+    } as OpenSeadragon.Options);
+
+    const canvas = this.viewer.canvas;
+    canvas.setAttribute('aria-label', host.dataset.label ?? 'Activation atlas');
+    canvas.setAttribute('aria-describedby', host.dataset.describedby ?? '');
+    canvas.setAttribute('aria-roledescription', 'zoomable map');
+    canvas.setAttribute('role', 'img');
+    this.overlay = new Overlay(canvas);
+
+    this.viewer.world.addHandler('add-item', (event) => {
+      event.item.addHandler('fully-loaded-change', (change) => {
+        if (change.fullyLoaded) element.dataset.loaded = 'true';
+      });
+    });
+    this.viewer.addHandler('open', () => {
+      if (this.config.initial.box) this.fitBox(this.config.initial.box, true);
+      element.dataset.ready = 'true';
+      this.requestDraw();
+    });
+    this.viewer.addHandler('update-viewport', () => this.requestDraw());
+    this.viewer.addHandler('resize', () => this.requestDraw());
+    this.viewer.addHandler('canvas-click', (event) => {
+      if (event.quick) void this.inspectAt(event.position, true);
+    });
+    for (const gesture of ['canvas-drag', 'canvas-scroll', 'canvas-pinch', 'canvas-double-click'] as const) {
+      this.viewer.addHandler(gesture, () => this.movedByReader());
+    }
+    this.viewer.addHandler('canvas-key', (event) => this.onKey(event));
+    this.viewer.addHandler('animation-finish', () => this.recordIfMoved());
+
+    canvas.addEventListener('pointermove', (event) => {
+      if (event.pointerType === 'touch' || this.inspected?.pinned) return;
+      const bounds = host.getBoundingClientRect();
+      void this.inspectAt(new OpenSeadragon.Point(event.clientX - bounds.left, event.clientY - bounds.top), false);
+    });
+    canvas.addEventListener('pointerleave', () => {
+      if (!this.inspected?.pinned) this.closeTooltip();
+    });
+    element.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && this.inspected) this.closeTooltip();
+    });
+
+    if (this.config.initial.focus) this.setFocus(this.config.initial.focus);
+    this.connectControls();
+    element.classList.add('is-live');
+  }
+
+  // ——— state ———
+
+  state(): ViewState & { step?: number } {
+    const bounds = this.viewer.viewport.getBounds();
+    const box: Box = [bounds.x, bounds.y, bounds.x + bounds.width, bounds.y + bounds.height];
+    return { view: this.view.id, box, focus: this.focus, ...(this.step ? { step: this.step } : {}) };
+  }
+
+  /** Moves the figure to a state: view first, then focus, highlights and the region (animated unless reduced motion). */
+  async apply(state: ViewState, options: { animate?: boolean } = {}): Promise<void> {
+    const animate = (options.animate ?? true) && !reducedMotion();
+    if (state.view !== this.view.id) await this.showView(state.view);
+    if (state.focus !== undefined) this.setFocus(state.focus);
+    this.highlight = state.highlight ?? [];
+    if (state.box) this.fitBox(state.box, !animate);
+    this.requestDraw();
+  }
+
+  async showView(id: string): Promise<void> {
+    const view = this.viewById(id);
+    if (!view || view === this.view) return;
+    this.view = view;
+    this.closeTooltip();
+    this.syncViewControls();
+    await new Promise<void>((resolve) => {
+      this.viewer.addTiledImage({
+        tileSource: tileSourceOf(view),
+        index: 0,
+        replace: true,
+        placeholderFillStyle: view.background,
+        success: () => resolve(),
+        error: () => resolve(),
+      } as OpenSeadragon.TileSourceSpecifier);
+    });
+    this.element.dataset.view = view.id;
+    this.requestDraw();
+  }
+
+  setFocus(label: string | null, sign: FocusSign = this.focusSign): void {
+    this.focus = label && this.config.labels.includes(label) ? label : null;
+    this.focusSign = sign;
+    const input = this.element.querySelector<HTMLInputElement>('.atlas-focus-input');
+    if (input && input.value !== (this.focus ?? '') && document.activeElement !== input) input.value = this.focus ?? '';
+    if (this.focus) this.element.dataset.focus = this.focus;
+    else delete this.element.dataset.focus;
+    this.requestDraw();
+  }
+
+  /** The grid (level) the pyramid shows at the current zoom. */
+  shownLevel() {
+    const pixelsPerUnit = this.viewer.viewport.deltaPixelsFromPointsNoRotate(new OpenSeadragon.Point(1, 0), true).x;
+    const level = drawnPyramidLevel(this.view.image.width, pixelsPerUnit * (window.devicePixelRatio || 1));
+    return this.view.levels[gridIndexAt(this.view.levels, level)]!;
+  }
+
+  private fitBox([x0, y0, x1, y1]: Box, immediately: boolean): void {
+    this.viewer.viewport.fitBounds(new OpenSeadragon.Rect(x0, y0, x1 - x0, y1 - y0), immediately);
+  }
+
+  private viewById(id: string): ClientView | undefined {
+    return this.config.views.find((view) => view.id === id);
+  }
+
+  // ——— drawing ———
+
+  requestDraw(): void {
+    if (this.drawPending) return;
+    this.drawPending = true;
+    requestAnimationFrame(() => {
+      this.drawPending = false;
+      this.draw();
+    });
+  }
+
+  private transform(): MapTransform {
+    const origin = this.viewer.viewport.pixelFromPoint(new OpenSeadragon.Point(0, 0), true);
+    const corner = this.viewer.viewport.pixelFromPoint(new OpenSeadragon.Point(1, 0), true);
+    return { originX: origin.x, originY: origin.y, scale: corner.x - origin.x };
+  }
+
+  private draw(): void {
+    if (!this.viewer.world.getItemCount()) return;
+    const level = this.shownLevel();
+    this.element.dataset.gridSize = String(level.size);
+    const transform = this.transform();
+    const bounds = this.viewer.viewport.getBounds(true);
+    const visible: Box = [bounds.x, bounds.y, bounds.x + bounds.width, bounds.y + bounds.height];
+    const needCells = Boolean(this.focus) || this.config.showLabels || this.highlight.length > 0;
+    const cells = needCells ? this.cells.cellsIn(this.view, level, visible) : [];
+
+    let faded: { located: LocatedCell; keep: number }[] | undefined;
+    if (this.focus) {
+      const label = this.config.labels.indexOf(this.focus);
+      const sign = this.focusSign === 'towards' ? 1 : -1;
+      const values = cells.map((located) => sign * attributionTo(located.cell, label, this.focus!, this.view.focusClasses));
+      const largest = Math.max(1e-9, ...values);
+      faded = cells.map((located, i) => ({ located, keep: Math.max(0, values[i]!) / largest }));
+    }
+    const outlined = cells.filter(({ cell, size }) =>
+      this.highlight.some(([x, y]) => Math.floor(x * size) === cell.x && Math.floor(y * size) === cell.y),
+    );
+    if (this.inspected && this.inspected.located.size === level.size) outlined.push(this.inspected.located);
+    const styles = getComputedStyle(this.element);
+    this.overlay.draw({
+      transform,
+      background: this.view.background,
+      faded,
+      outlined,
+      labels: this.config.showLabels ? placeLabels(cells, this.config.labels, transform, this.overlay.canvas.clientWidth, this.overlay.canvas.clientHeight) : [],
+      ink: styles.getPropertyValue('--atlas-label-ink').trim() || '#111',
+      halo: styles.getPropertyValue('--atlas-label-halo').trim() || '#fff',
+    });
+  }
+
+  // ——— inspecting cells ———
+
+  /** Finds the cell under a point of the viewer (element pixels) and shows its tooltip; `pin` keeps it open. */
+  async inspectAt(position: OpenSeadragon.Point, pin: boolean): Promise<void> {
+    const point = this.viewer.viewport.viewerElementToViewportCoordinates(position);
+    const level = this.shownLevel();
+    const view = this.view;
+    const located = await this.cells.cellAt(view, level, point.x, point.y);
+    if (view !== this.view) return;
+    if (!located) {
+      if (pin || !this.inspected?.pinned) this.closeTooltip();
+      return;
+    }
+    this.inspected = { located, pinned: pin };
+    fillTooltip(this.tooltip, located, view, this.config.labels);
+    if (view.kind === 'comparison' && view.classes) this.appendComparison(located);
+    this.tooltip.hidden = false;
+    this.placeTooltip(position);
+    this.element.dataset.inspected = `${located.size}:${located.cell.x},${located.cell.y}`;
+    this.requestDraw();
+  }
+
+  /** The cell at the centre of the view, for keyboard readers. */
+  inspectCentre(): Promise<void> {
+    const size = this.viewer.viewport.getContainerSize();
+    return this.inspectAt(new OpenSeadragon.Point(size.x / 2, size.y / 2), true);
+  }
+
+  closeTooltip(): void {
+    this.inspected = undefined;
+    this.tooltip.hidden = true;
+    delete this.element.dataset.inspected;
+    this.requestDraw();
+  }
+
+  private appendComparison(located: LocatedCell): void {
+    const line = document.createElement('p');
+    line.className = 'atlas-tip-compare';
+    line.textContent = this.view.classes!
+      .map((name) => `${name} ${formatAttribution(attributionTo(located.cell, this.config.labels.indexOf(name), name, this.view.focusClasses))}`)
+      .join(' · ');
+    this.tooltip.append(line);
+  }
+
+  private placeTooltip(position: OpenSeadragon.Point): void {
+    const stage = this.tooltip.offsetParent as HTMLElement | null;
+    const viewerBox = this.viewer.element.getBoundingClientRect();
+    const stageBox = stage?.getBoundingClientRect() ?? viewerBox;
+    const x = position.x + viewerBox.left - stageBox.left;
+    const y = position.y + viewerBox.top - stageBox.top;
+    const width = this.tooltip.offsetWidth;
+    const height = this.tooltip.offsetHeight;
+    const gap = 14;
+    const left = x + gap + width <= stageBox.width ? x + gap : Math.max(4, x - gap - width);
+    const top = Math.min(Math.max(4, y - height / 2), Math.max(4, stageBox.height - height - 4));
+    this.tooltip.style.transform = `translate(${Math.round(left)}px, ${Math.round(top)}px)`;
+  }
+
+  // ——— keyboard, gestures and the URL ———
+
+  private onKey(event: OpenSeadragon.CanvasKeyEvent): void {
+    const key = (event.originalEvent as KeyboardEvent).key;
+    if (key === 'Enter' || key === ' ') {
+      event.preventDefaultAction = true;
+      (event.originalEvent as KeyboardEvent).preventDefault();
+      void this.inspectCentre();
+      return;
+    }
+    // Rotation and flipping (r, R, f) make no sense on a map whose axes are the layout's.
+    if (key === 'r' || key === 'R' || key === 'f') {
+      event.preventDefaultAction = true;
+      return;
+    }
+    this.movedByReader();
+  }
+
+  private movedByReader(): void {
+    this.userMoved = true;
+    if (this.inspected?.pinned) this.closeTooltip();
+    window.clearTimeout(this.recordTimer);
+    this.recordTimer = window.setTimeout(() => this.recordIfMoved(), RECORD_DELAY_MS * 2);
+  }
+
+  /** After the reader moved the figure, the address bar records the view (without a history entry). */
+  recordIfMoved(): void {
+    if (!this.userMoved) return;
+    window.clearTimeout(this.recordTimer);
+    this.recordTimer = window.setTimeout(() => {
+      this.userMoved = false;
+      history.replaceState(history.state, '', this.link());
+    }, RECORD_DELAY_MS);
+  }
+
+  link(): string {
+    return deepLinkUrl(this.element.id, this.config.atlas, this.state());
+  }
+
+  // ——— controls rendered by the component ———
+
+  private connectControls(): void {
+    const on = (selector: string, handler: () => void) => this.element.querySelector(selector)?.addEventListener('click', handler);
+    const zoomBy = (factor: number) => {
+      this.viewer.viewport.zoomBy(factor);
+      this.viewer.viewport.applyConstraints();
+      this.movedByReader();
+    };
+    on('[data-action="zoom-in"]', () => zoomBy(1.6));
+    on('[data-action="zoom-out"]', () => zoomBy(1 / 1.6));
+    on('[data-action="home"]', () => {
+      this.viewer.viewport.goHome();
+      this.movedByReader();
+    });
+    on('[data-action="full-screen"]', () => void this.toggleFullScreen());
+    on('[data-action="copy-link"]', () => void this.copyLink());
+    document.addEventListener('fullscreenchange', () => {
+      const full = document.fullscreenElement === this.element;
+      this.element.classList.toggle('is-full-screen', full);
+      this.element.querySelector('[data-action="full-screen"]')?.setAttribute('aria-pressed', String(full));
+      // Nothing around a full-screen figure to scroll: let one finger pan again.
+      this.viewer.setCooperativeGestures(!full);
+    });
+
+    for (const radio of this.element.querySelectorAll<HTMLInputElement>('.atlas-views input[type="radio"]')) {
+      radio.addEventListener('change', () => {
+        if (!radio.checked) return;
+        void this.showView(radio.value);
+        this.userMoved = true;
+        this.recordIfMoved();
+      });
+    }
+    this.syncViewControls();
+
+    const input = this.element.querySelector<HTMLInputElement>('.atlas-focus-input');
+    const sign = this.element.querySelector<HTMLSelectElement>('.atlas-focus-sign');
+    const chooseFocus = () => {
+      const typed = input?.value.trim().toLowerCase() ?? '';
+      const label = this.config.labels.find((name) => name.toLowerCase() === typed) ?? null;
+      if (typed && !label) return;
+      this.setFocus(label, (sign?.value as FocusSign | undefined) ?? 'towards');
+      this.userMoved = true;
+      this.recordIfMoved();
+    };
+    input?.addEventListener('input', chooseFocus);
+    input?.addEventListener('change', chooseFocus);
+    sign?.addEventListener('change', chooseFocus);
+  }
+
+  private syncViewControls(): void {
+    for (const radio of this.element.querySelectorAll<HTMLInputElement>('.atlas-views input[type="radio"]')) {
+      radio.checked = radio.value === this.view.id;
+    }
+    const description = this.element.querySelector<HTMLElement>('.atlas-description');
+    if (description) description.textContent = this.view.description;
+  }
+
+  private async toggleFullScreen(): Promise<void> {
+    if (document.fullscreenElement === this.element) await document.exitFullscreen();
+    else if (this.element.requestFullscreen) await this.element.requestFullscreen().catch(() => undefined);
+  }
+
+  private async copyLink(): Promise<void> {
+    const link = this.link();
+    history.replaceState(history.state, '', link);
+    const status = this.element.querySelector<HTMLElement>('.atlas-status');
+    try {
+      await navigator.clipboard.writeText(link);
+      if (status) status.textContent = 'Link copied.';
+    } catch {
+      // No clipboard (an insecure origin, a refused permission): the address bar has the link.
+      if (status) status.textContent = 'The address bar now links to this view.';
+    }
+    window.setTimeout(() => status && (status.textContent = ''), 4000);
+  }
+}
+
+/** A DZI tile source from the view's index, so that no tiles.dzi request is needed. */
+function tileSourceOf(view: ClientView) {
+  return {
+    Image: {
+      xmlns: 'http://schemas.microsoft.com/deepzoom/2008',
+      Url: `${view.url}tiles_files/`,
+      Format: view.image.format,
+      Overlap: String(view.image.overlap),
+      TileSize: String(view.image.tileSize),
+      Size: { Width: String(view.image.width), Height: String(view.image.height) },
+    },
+  };
+}
