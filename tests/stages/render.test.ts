@@ -9,6 +9,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dziLevelWidth, dziMaxLevel, dziTileBox, dziTileCount, planPyramid } from '../../pipeline/stages/render/arrangement.ts';
+import { benchmarkTiles } from '../../pipeline/stages/render/bench.ts';
 import { iconScale, iconSide } from '../../pipeline/stages/render/compose.ts';
 import type { CellChunk, CellRecord, ViewIndex } from '../../pipeline/stages/render/format.ts';
 import type { RenderSettings } from '../../pipeline/stages/render/pyramid.ts';
@@ -257,5 +258,15 @@ describe('determinism', () => {
     expect(files(a)).toEqual(files(b));
     expect(files(a).length).toBeGreaterThan(60);
     for (const file of files(a)) expect(readFileSync(path.join(a, file)).equals(readFileSync(path.join(b, file))), file).toBe(true);
+  });
+});
+
+describe('the tiles-per-second benchmark', () => {
+  it('counts every tile of the pyramid it cuts', async () => {
+    const result = await benchmarkTiles({ width: 600, settings: { tileSize: 128 } });
+    let tiles = 0;
+    for (let level = 0; level <= dziMaxLevel(600); level++) tiles += dziTileCount(dziLevelWidth(600, level), 128) ** 2;
+    expect(result).toMatchObject({ width: 600, format: 'jpeg', tileSize: 128, tiles });
+    expect(result.tilesPerSecond).toBeGreaterThan(0);
   });
 });
