@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UMAP } from 'umap-js';
 import { initBackend } from '../pipeline/engine/backend.ts';
+import { WorkerPool } from '../pipeline/engine/pool.ts';
 import { layoutActivations } from '../pipeline/stages/layout/layout.ts';
 import { clipAndScale } from '../pipeline/stages/layout/scale.ts';
 import { trustworthiness } from '../pipeline/stages/layout/trustworthiness.ts';
@@ -23,6 +24,8 @@ const D = 512;
 const K = 15;
 const EPOCHS = 200;
 await initBackend({ ATLAS_BACKEND: 'wasm' });
+// Ours runs its neighbour search and optimization shards on the worker pool, as `atlas build` does.
+const pool = WorkerPool.create({ env: { ...process.env, ATLAS_BACKEND: 'wasm' } });
 
 function clustered(n: number): Float32Array {
   const r = new Random(n, 512);
@@ -46,7 +49,7 @@ for (const n of SIZES) {
   // dimensions with PCA before its exact neighbour search, as recipes do by default.
   const params = { neighbors: K, minDist: 0.1, metric: 'euclidean' as const, pca: 50, epochs: EPOCHS, seed: 1, clipPercentiles: [1, 99] as [number, number], margin: 0.1 };
   let start = performance.now();
-  const ours = layoutActivations(data, n, D, params);
+  const ours = await layoutActivations(data, n, D, params, undefined, pool);
   rows.push({ n, implementation: 'atlas (this project)', seconds: (performance.now() - start) / 1000, peakMB: mb(), trustworthiness: ours.trustworthiness });
   console.log(JSON.stringify(rows.at(-1)));
 
@@ -75,6 +78,8 @@ for (const n of SIZES) {
     console.log(JSON.stringify(rows.at(-1)));
   }
 }
+
+await pool.close();
 
 const table = [
   '| points × 512 | implementation | seconds | peak memory (MB) | trustworthiness (k = 15) |',

@@ -89,7 +89,7 @@ export async function runRecipe(options: {
     const layoutKey = hashOf('layout', LAYOUT_VERSION, activations.chunks, name, params);
     let layout = cache.read('layout', layoutKey);
     if (!layout) {
-      const result = layoutActivations(vectors, n, depth, params, `${recipe.id}, layer ${name}`);
+      const result = await layoutActivations(vectors, n, depth, params, `${recipe.id}, layer ${name}`, pool);
       cache.write('layout', layoutKey, { 'points.f32': new Uint8Array(result.points.buffer) }, { trustworthiness: result.trustworthiness, seconds: result.seconds });
       layout = cache.read('layout', layoutKey)!;
       reports.push({ stage: 'layout', layer: name, status: 'computed', seconds: elapsed() });

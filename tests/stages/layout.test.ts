@@ -7,6 +7,7 @@ import { clipAndScale } from '../../pipeline/stages/layout/scale.ts';
 import { trustworthiness } from '../../pipeline/stages/layout/trustworthiness.ts';
 import { layoutActivations } from '../../pipeline/stages/layout/layout.ts';
 import { Random } from '../../pipeline/datasets/synthetic/random.ts';
+import { WorkerPool } from '../../pipeline/engine/pool.ts';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -94,10 +95,10 @@ describe('layout building blocks', () => {
 describe('UMAP layout', () => {
   const params = { neighbors: 15, minDist: 0.05, metric: 'cosine' as const, pca: 16, seed: 7, clipPercentiles: [1, 99] as [number, number], margin: 0.1 };
 
-  it('separates clusters, is trustworthy, and repeats exactly for a seed', () => {
+  it('separates clusters, is trustworthy, and repeats exactly for a seed', async () => {
     const { data, labels, n } = blobs(6, 60, 32);
-    const first = layoutActivations(data, n, 32, params);
-    const second = layoutActivations(data, n, 32, params);
+    const first = await layoutActivations(data, n, 32, params);
+    const second = await layoutActivations(data, n, 32, params);
     expect(Buffer.from(first.points.buffer).equals(Buffer.from(second.points.buffer))).toBe(true);
     expect(first.trustworthiness).toBeGreaterThan(0.9);
     // Most points' nearest neighbour on the map is from their own cluster.
@@ -114,19 +115,33 @@ describe('UMAP layout', () => {
     expect(same / n).toBeGreaterThan(0.95);
   }, 60_000);
 
-  it('matches the umap-js reference in quality on the same neighbours', () => {
+  it('gives the same bytes on a worker pool of one or two threads as on this thread', async () => {
+    const { data, n } = blobs(4, 50, 24, 9);
+    const here = await layoutActivations(data, n, 24, { ...params, epochs: 60 });
+    for (const size of [1, 2]) {
+      const pool = WorkerPool.create({ size, env: { ...process.env, ATLAS_BACKEND: 'wasm' } });
+      try {
+        const pooled = await layoutActivations(data, n, 24, { ...params, epochs: 60 }, 'the fixture', pool);
+        expect(Buffer.from(pooled.points.buffer).equals(Buffer.from(here.points.buffer))).toBe(true);
+      } finally {
+        await pool.close();
+      }
+    }
+  }, 90_000);
+
+  it('matches the umap-js reference in quality on the same neighbours', async () => {
     const { data, n } = blobs(6, 60, 32, 4);
-    const ours = layoutActivations(data, n, 32, params);
-    const reference = layoutActivations(data, n, 32, { ...params, implementation: 'umap-js' });
+    const ours = await layoutActivations(data, n, 32, params);
+    const reference = await layoutActivations(data, n, 32, { ...params, implementation: 'umap-js' });
     expect(ours.trustworthiness).toBeGreaterThan(reference.trustworthiness - 0.02);
   }, 60_000);
 
-  it('refuses too few samples, NaN and constant activations, each in one sentence', () => {
+  it('refuses too few samples, NaN and constant activations, each in one sentence', async () => {
     const { data, n } = blobs(1, 10, 4);
-    expect(() => layoutActivations(data, n, 4, params, 'mixed4a')).toThrowError('mixed4a: 10 samples cannot be laid out with 15 neighbours; use more images or set layout.neighbors below 10.');
+    await expect(layoutActivations(data, n, 4, params, 'mixed4a')).rejects.toThrowError('mixed4a: 10 samples cannot be laid out with 15 neighbours; use more images or set layout.neighbors below 10.');
     const nan = blobs(2, 20, 4).data;
     nan[5] = Number.NaN;
-    expect(() => layoutActivations(nan, 40, 4, params, 'mixed4a')).toThrowError(/NaN or infinite/);
-    expect(() => layoutActivations(new Float32Array(40 * 4).fill(0.5), 40, 4, params, 'mixed4a')).toThrowError(/same activation vector/);
+    await expect(layoutActivations(nan, 40, 4, params, 'mixed4a')).rejects.toThrowError(/NaN or infinite/);
+    await expect(layoutActivations(new Float32Array(40 * 4).fill(0.5), 40, 4, params, 'mixed4a')).rejects.toThrowError(/same activation vector/);
   });
 });

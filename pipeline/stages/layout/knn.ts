@@ -25,16 +25,55 @@ export function normalizeRows(data: Float32Array, n: number, d: number): Float32
   return out;
 }
 
+/** Rows per pool job when the search is split across workers. */
+export const KNN_ROWS_PER_JOB = 4096;
+
 export function exactKnn(data: Float32Array, n: number, d: number, k: number, metric: Metric, block = 512): Neighbours {
   const indices = new Int32Array(n * k);
   const distances = new Float32Array(n * k);
   const rows = metric === 'cosine' ? normalizeRows(data, n, d) : data;
+  knnRows({ rows, n, d, k, metric, start: 0, end: n, indices, distances }, block);
+  return { k, indices, distances };
+}
+
+/**
+ * The same search with rows split into jobs that `runJob` runs (e.g. on the worker pool); inputs and outputs
+ * live in shared memory, so jobs only carry row ranges. The result is the same however the jobs are run.
+ */
+export async function exactKnnWith(data: Float32Array, n: number, d: number, k: number, metric: Metric, runJob: (job: KnnJob) => Promise<void>): Promise<Neighbours> {
+  const rows = new Float32Array(new SharedArrayBuffer(n * d * 4));
+  rows.set(metric === 'cosine' ? normalizeRows(data, n, d) : data);
+  const indices = new Int32Array(new SharedArrayBuffer(n * k * 4));
+  const distances = new Float32Array(new SharedArrayBuffer(n * k * 4));
+  const jobs: Promise<void>[] = [];
+  for (let start = 0; start < n; start += KNN_ROWS_PER_JOB) jobs.push(runJob({ rows, n, d, k, metric, start, end: Math.min(n, start + KNN_ROWS_PER_JOB), indices, distances }));
+  await Promise.all(jobs);
+  return { k, indices: Int32Array.from(indices), distances: Float32Array.from(distances) };
+}
+
+export interface KnnJob {
+  /** [n, d] rows, already normalized for cosine. */
+  rows: Float32Array;
+  n: number;
+  d: number;
+  k: number;
+  metric: Metric;
+  /** The rows [start, end) whose neighbours are written into `indices` and `distances` ([n, k]). */
+  start: number;
+  end: number;
+  indices: Int32Array;
+  distances: Float32Array;
+}
+
+/** Neighbours of rows [start, end) against all rows, 512 at a time. */
+export function knnRows(job: KnnJob, block = 512): void {
+  const { rows, n, d, k, metric, indices, distances } = job;
   const all = tf.tensor2d(rows, [n, d]);
   // Transposed once: wasm's matMul with transposeB re-transposes the large operand on every call (7× slower).
   const allT = tf.transpose(all);
   const squares = metric === 'euclidean' ? tf.sum(tf.square(all), 1) : undefined;
-  for (let start = 0; start < n; start += block) {
-    const size = Math.min(block, n - start);
+  for (let start = job.start; start < job.end; start += block) {
+    const size = Math.min(block, job.end - start);
     tf.tidy(() => {
       const part = tf.slice(all, [start, 0], [size, d]);
       const dot = tf.matMul(part, allT); // [size, n]
@@ -75,5 +114,4 @@ export function exactKnn(data: Float32Array, n: number, d: number, k: number, me
   all.dispose();
   allT.dispose();
   squares?.dispose();
-  return { k, indices, distances };
 }

@@ -6,11 +6,14 @@
 import { UMAP } from 'umap-js';
 import { UserError } from '../../errors.ts';
 import { Random } from '../../datasets/synthetic/random.ts';
-import { exactKnn, normalizeRows, type Metric } from './knn.ts';
+import type { WorkerPool } from '../../engine/pool.ts';
+import { exactKnn, exactKnnWith, normalizeRows, type Metric } from './knn.ts';
 import { pca } from './pca.ts';
 import { clipAndScale } from './scale.ts';
 import { trustworthiness } from './trustworthiness.ts';
-import { defaultEpochs, fuzzyGraph, optimizeLayout } from './umap.ts';
+import { defaultEpochs, fuzzyGraph, optimizeLayout, optimizeLayoutWith, SHARDS } from './umap.ts';
+
+const TASKS = new URL('./tasks.ts', import.meta.url).href;
 
 export interface LayoutParams {
   neighbors: number;
@@ -32,7 +35,10 @@ export interface LayoutResult {
   seconds: { pca: number; neighbours: number; umap: number };
 }
 
-export function layoutActivations(data: Float32Array, n: number, d: number, params: LayoutParams, what = 'the layer'): LayoutResult {
+/**
+ * With a pool, the neighbour search and the optimization's shards run on its workers (same result as without).
+ */
+export async function layoutActivations(data: Float32Array, n: number, d: number, params: LayoutParams, what = 'the layer', pool?: WorkerPool): Promise<LayoutResult> {
   if (n <= params.neighbors) {
     throw new UserError(`${what}: ${n} samples cannot be laid out with ${params.neighbors} neighbours; use more images or set layout.neighbors below ${n}.`);
   }
@@ -54,7 +60,9 @@ export function layoutActivations(data: Float32Array, n: number, d: number, para
   const reduced = params.pca > 0 && params.pca < d ? pca(prepared, n, d, params.pca) : prepared;
   const dims = params.pca > 0 && params.pca < d ? params.pca : d;
   const pcaSeconds = tick();
-  const knn = exactKnn(reduced, n, dims, params.neighbors, params.metric);
+  const knn = pool
+    ? await exactKnnWith(reduced, n, dims, params.neighbors, params.metric, (job) => pool.run({ module: TASKS, task: 'neighbours', input: job }))
+    : exactKnn(reduced, n, dims, params.neighbors, params.metric);
   const neighbourSeconds = tick();
 
   const random = new Random(params.seed, 0x4d4150);
@@ -62,7 +70,11 @@ export function layoutActivations(data: Float32Array, n: number, d: number, para
   const raw =
     params.implementation === 'umap-js'
       ? umapJs(reduced, n, dims, knn.indices, knn.distances, params, epochs, random)
-      : optimizeLayout(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random });
+      : pool
+        ? await optimizeLayoutWith(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random }, async (plan, epoch) => {
+            await Promise.all(Array.from({ length: SHARDS }, (_, shard) => pool.run({ module: TASKS, task: 'layoutShard', input: { plan, shard, epoch } })));
+          })
+        : optimizeLayout(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random });
   const umapSeconds = tick();
 
   const points = clipAndScale(raw, params.clipPercentiles, params.margin);
