@@ -1,0 +1,87 @@
+/**
+ * Lucid's "redirected ReLU": early in an optimization, a unit whose ReLU is off passes no gradient, so an
+ * objective that needs it to turn on is stuck at a random start. For the first steps the gradient is redirected
+ * through such ReLUs — but only for examples where the ordinary gradient is entirely zero, and only in the
+ * direction that would raise the input towards switching on (or, for ReLU6, lower it from above 6).
+ *
+ * TF.js looks gradients up by kernel name, so this replaces the Relu and Relu6 gradients once per thread with
+ * versions that behave exactly as TF.js's own unless `withRedirectedRelu` is running. That reaches every
+ * standalone Relu/Relu6 op: layers-models through the executor's gradient path (which runs folded
+ * conv→BN→ReLU chains unfused), and graph-models whose ReLUs are separate nodes. A ReLU fused into a
+ * convolution kernel (graph-models' _FusedConv2D, a Conv2D layer's built-in activation) differentiates inside
+ * the fused op's own gradient and keeps the plain ReLU gradient there.
+ *
+ * Sign convention: the upstream gradient is that of the objective being maximized (render.ts ascends).
+ */
+import { tf, type Tensor } from '../engine/tf.ts';
+
+let redirecting = false;
+let registered = false;
+
+export function withRedirectedRelu<T>(run: () => T): T {
+  registerRedirectableRelu();
+  redirecting = true;
+  try {
+    return run();
+  } finally {
+    redirecting = false;
+  }
+}
+
+/** 1 for examples whose ordinary gradient is zero everywhere, else 0; shaped to broadcast over the example. */
+function stuckExamples(plain: Tensor): Tensor {
+  const batch = plain.shape[0] ?? 1;
+  const magnitude = tf.sum(tf.abs(tf.reshape(plain, [batch, -1])), 1);
+  return tf.reshape(tf.cast(tf.equal(magnitude, 0), 'float32'), [batch, ...plain.shape.slice(1).map(() => 1)]);
+}
+
+function choose(plain: Tensor, redirected: Tensor): Tensor {
+  if (plain.rank < 2) return plain; // no batch axis to judge by
+  const stuck = stuckExamples(plain);
+  return tf.add(tf.mul(plain, tf.sub(1, stuck)), tf.mul(redirected, stuck));
+}
+
+function registerRedirectableRelu(): void {
+  if (registered) return;
+  registered = true;
+  // registerGradient warns when it replaces one; the replacement is intended.
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    tf.registerGradient({
+      kernelName: 'Relu',
+      inputsToSave: ['x'],
+      gradFunc: (dy, saved) => {
+        const x = (saved as Tensor[])[0]!;
+        const grad = dy as Tensor;
+        return {
+          x: () => {
+            const plain = tf.mul(grad, tf.cast(tf.step(x), 'float32'));
+            if (!redirecting) return plain;
+            // Blocked only where the unit is off and the objective wants it lower still.
+            const blocked = tf.logicalAnd(tf.less(x, 0), tf.less(grad, 0));
+            return choose(plain, tf.mul(grad, tf.cast(tf.logicalNot(blocked), 'float32')));
+          },
+        };
+      },
+    });
+    tf.registerGradient({
+      kernelName: 'Relu6',
+      inputsToSave: ['x'],
+      gradFunc: (dy, saved) => {
+        const x = (saved as Tensor[])[0]!;
+        const grad = dy as Tensor;
+        return {
+          x: () => {
+            const plain = tf.mul(grad, tf.cast(tf.mul(tf.lessEqual(x, 6), tf.step(x)), 'float32'));
+            if (!redirecting) return plain;
+            const blocked = tf.logicalOr(tf.logicalAnd(tf.less(x, 0), tf.less(grad, 0)), tf.logicalAnd(tf.greater(x, 6), tf.greater(grad, 0)));
+            return choose(plain, tf.mul(grad, tf.cast(tf.logicalNot(blocked), 'float32')));
+          },
+        };
+      },
+    });
+  } finally {
+    console.warn = warn;
+  }
+}

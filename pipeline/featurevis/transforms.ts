@@ -1,0 +1,72 @@
+/**
+ * Transforms applied before every step (Lucid's `transform`): small functions over a Geometry, composed in a
+ * list, so the optimized image must keep its meaning when padded, shifted, scaled and turned. Each example
+ * draws its own parameters from its own stream; `applyTransforms` samples once, bilinearly and differentiably.
+ */
+import type { Tensor } from '../engine/tf.ts';
+import type { Random } from '../datasets/synthetic/random.ts';
+import { aboutCentre, bilinearSample, compose, identityGeometry, translation, type Affine, type Geometry } from './geometry.ts';
+
+export type Transform = (geometry: Geometry, randoms: Random[]) => Geometry;
+
+const perExample = (geometry: Geometry, size: [number, number], inner: (index: number) => Affine): Geometry => ({
+  ...geometry,
+  size,
+  maps: geometry.maps.map((map, index) => compose(map, inner(index))),
+});
+
+/** Grows the canvas by `n` on each side; what lies outside the image reads the fill value. */
+export const pad =
+  (n: number): Transform =>
+  (g) =>
+    perExample(g, [g.size[0] + 2 * n, g.size[1] + 2 * n], () => translation(-n, -n));
+
+/** A random crop `d` pixels smaller, at a random whole-pixel offset in [0, d] on each axis. */
+export const jitter =
+  (d: number): Transform =>
+  (g, randoms) =>
+    perExample(g, [g.size[0] - d, g.size[1] - d], (i) => translation(randoms[i]!.int(0, d), randoms[i]!.int(0, d)));
+
+/** Zooms the content about the canvas centre by a factor picked from `scales`; the canvas keeps its size. */
+export const randomScale =
+  (scales: number[]): Transform =>
+  (g, randoms) =>
+    perExample(g, g.size, (i) => aboutCentre(g.size[1] / 2, g.size[0] / 2, randoms[i]!.pick(scales), 0));
+
+/** Turns the content about the canvas centre by an angle (degrees) picked from `degrees`. */
+export const randomRotate =
+  (degrees: number[]): Transform =>
+  (g, randoms) =>
+    perExample(g, g.size, (i) => aboutCentre(g.size[1] / 2, g.size[0] / 2, 1, (randoms[i]!.pick(degrees) * Math.PI) / 180));
+
+/** The centred `height` × `width` part of the canvas; a larger size pads instead. */
+export const centreCrop =
+  (height: number, width = height): Transform =>
+  (g) =>
+    perExample(g, [height, width], () => translation(Math.floor((g.size[1] - width) / 2), Math.floor((g.size[0] - height) / 2)));
+
+export function applyTransforms(images: Tensor, transforms: Transform[], randoms: Random[], fill: number): Tensor {
+  const [batch, h, w] = images.shape as [number, number, number, number];
+  const geometry = transforms.reduce((g, transform) => transform(g, randoms), identityGeometry(batch, h, w));
+  return bilinearSample(images, geometry, fill);
+}
+
+/** Numbers from `low` to `high` in steps of `step`. */
+const span = (low: number, high: number, step: number) => Array.from({ length: Math.round((high - low) / step) + 1 }, (_, i) => low + i * step);
+
+/**
+ * The activation-atlas transforms, scaled to the icon size (Distill's are for 80 px: pad 16, jitter 8, scale
+ * ±5 %, rotate ±20°, jitter 4), then cropped or padded to the model's input where that size is fixed.
+ */
+export function standardTransforms(iconSize: number, modelInput?: [number, number]): Transform[] {
+  const unit = iconSize / 80;
+  const transforms = [
+    pad(Math.round(16 * unit)),
+    jitter(Math.max(1, Math.round(8 * unit))),
+    randomScale(span(0.95, 1.05, 0.01)),
+    randomRotate([...span(-20, 20, 1), ...span(-5, 5, 1), 0, 0, 0, 0]),
+    jitter(Math.max(1, Math.round(4 * unit))),
+  ];
+  if (modelInput) transforms.push(centreCrop(modelInput[0], modelInput[1]));
+  return transforms;
+}

@@ -1,0 +1,146 @@
+/**
+ * The icons stage (optimize mode): one feature-visualization icon per direction — a grid cell's mean
+ * activation — as a PNG. Each icon is a cache artifact keyed by the model, layer, direction, parameters and
+ * seed, so adding a grid level or rerunning after an interruption renders only the icons that are missing;
+ * icons are written as their batch finishes. Batches are cut from the missing icons in order and each icon's
+ * seed comes from its direction, so results depend on neither the worker count nor the batch an icon was in.
+ */
+import sharp from 'sharp';
+import { UserError } from '../../errors.ts';
+import { hashOf } from '../../cache/hash.ts';
+import type { CacheStore } from '../../cache/store.ts';
+import type { WorkerPool } from '../../engine/pool.ts';
+import { inputSize, type Preprocess } from '../../models/preprocess.ts';
+import { whiten } from '../../featurevis/objectives.ts';
+import { iconSettings, type IconParams } from './settings.ts';
+import type { IconBatchInput, IconBatchOutput } from './tasks.ts';
+
+/** Bump when icons would come out different for the same inputs, so old ones are not reused. */
+export const ICONS_VERSION = 1;
+const TASKS = new URL('./tasks.ts', import.meta.url).href;
+const STAGE = 'icons';
+const FILE = 'icon.png';
+
+export interface IconsInput {
+  modelFolder: string;
+  /** The model's identity (hash of its files), part of every icon's key. */
+  modelHash: string;
+  layer: string;
+  /** [n, depth] directions, one icon each. */
+  directions: Float32Array;
+  depth: number;
+  params: IconParams;
+  preprocess: Preprocess;
+  cache: CacheStore;
+  pool: WorkerPool;
+  /** The layer's activation second moment E[a·aᵀ] [depth, depth]; needed when params.whiten is set. */
+  secondMoment?: Float32Array;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface IconsResult {
+  /** One PNG per direction, params.size pixels square, in the order of the directions. */
+  icons: Buffer[];
+  /** Icons rendered by this run (the rest came from the cache). */
+  computed: number;
+  seconds: number;
+}
+
+export async function runIcons(o: IconsInput): Promise<IconsResult> {
+  const started = performance.now();
+  const { params, depth, layer } = o;
+  if (params.mode !== 'optimize') throw new Error(`runIcons renders icons.mode "optimize"; "${params.mode}" icons are made elsewhere.`);
+  const count = o.directions.length / depth;
+  if (!Number.isInteger(count)) throw new Error(`runIcons: ${o.directions.length} direction values are not a whole number of ${depth}-vectors.`);
+  checkSize(params.size, o.preprocess);
+  checkDirections(o.directions, depth, layer);
+  if (params.whiten && !o.secondMoment) throw new Error('runIcons: icons.whiten needs the layer\'s activation second moment (secondMoment).');
+
+  const settings = iconSettings(params);
+  // The directions the icons optimize; the keys hash the unwhitened ones plus whatever whitening used.
+  const targets = params.whiten ? whiten(o.directions, depth, o.secondMoment!) : o.directions;
+  const base = hashOf(STAGE, ICONS_VERSION, o.modelHash, layer, o.preprocess, settings, params.seed, params.whiten ? hashOf(bytes(o.secondMoment!)) : 'plain');
+  const directionHashes = Array.from({ length: count }, (_, i) => hashOf(bytes(o.directions.subarray(i * depth, (i + 1) * depth))));
+  const keys = directionHashes.map((direction) => hashOf(base, direction));
+
+  const icons: (Buffer | undefined)[] = keys.map((key) => o.cache.read(STAGE, key)?.file(FILE));
+  const missing = icons.flatMap((icon, index) => (icon ? [] : [index]));
+  let done = count - missing.length;
+  o.onProgress?.(done, count);
+  if (missing.length > 0) {
+    await checkLayer(o);
+    const batches: number[][] = [];
+    for (let start = 0; start < missing.length; start += params.batch) batches.push(missing.slice(start, start + params.batch));
+    await Promise.all(
+      batches.map(async (batch) => {
+        const directions = new Float32Array(batch.length * depth);
+        batch.forEach((index, row) => directions.set(targets.subarray(index * depth, (index + 1) * depth), row * depth));
+        const input: IconBatchInput = {
+          model: o.modelFolder,
+          layer,
+          preprocess: o.preprocess,
+          directions,
+          depth,
+          // The icon's own seed: from its direction and the recipe's seed, never from its place in a batch.
+          seeds: batch.map((index) => Number.parseInt(hashOf(directionHashes[index]!, params.seed).slice(0, 8), 16)),
+          settings,
+        };
+        const output = await o.pool.run<IconBatchOutput>({ module: TASKS, task: 'renderIconBatch', input, transfer: [directions.buffer] });
+        const perIcon = params.size * params.size * 3;
+        for (const [row, index] of batch.entries()) {
+          const png = await encodePng(output.pixels.subarray(row * perIcon, (row + 1) * perIcon), params.size);
+          o.cache.write(STAGE, keys[index]!, { [FILE]: png }, { layer, objective: output.objectives[row] });
+          icons[index] = png;
+        }
+        done += batch.length;
+        o.onProgress?.(done, count);
+      }),
+    );
+  }
+  return { icons: icons as Buffer[], computed: missing.length, seconds: (performance.now() - started) / 1000 };
+}
+
+const bytes = (array: Float32Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+
+/** PNG bytes that depend only on the pixels (fixed compression settings). */
+function encodePng(pixels: Uint8Array, size: number): Promise<Buffer> {
+  return sharp(Buffer.from(pixels), { raw: { width: size, height: size, channels: 3 } })
+    .png({ compressionLevel: 9, adaptiveFiltering: false, palette: false })
+    .toBuffer();
+}
+
+function checkSize(size: number, preprocess: Preprocess): void {
+  const [height, width] = inputSize(preprocess);
+  if (size > Math.min(height, width)) {
+    throw new UserError(`icons.size is ${size} px, larger than the model's input (${height}×${width} px, preprocess.size); set icons.size to at most ${Math.min(height, width)}.`);
+  }
+}
+
+function checkDirections(directions: Float32Array, depth: number, layer: string): void {
+  const count = directions.length / depth;
+  for (let i = 0; i < count; i++) {
+    const vector = directions.subarray(i * depth, (i + 1) * depth);
+    if (vector.some((v) => !Number.isFinite(v))) {
+      throw new UserError(`icons of layer "${layer}": direction ${i + 1} of ${count} contains NaN or infinite values; recompute the layer's activations (atlas clean, then build).`);
+    }
+    if (vector.every((v) => v === 0)) {
+      throw new UserError(`icons of layer "${layer}": direction ${i + 1} of ${count} is all zeros, so there is nothing to visualize; a cell whose mean activation is zero cannot have an icon.`);
+    }
+  }
+}
+
+/** The layer must exist and have height and width (the objective is taken at its centre position). */
+async function checkLayer(o: IconsInput): Promise<void> {
+  const probe = await o.pool.run<{ shape: number[]; fixedInput?: [number, number] }>({
+    module: TASKS,
+    task: 'probeLayer',
+    input: { model: o.modelFolder, layer: o.layer, preprocess: o.preprocess },
+  });
+  if (probe.shape.length !== 4) {
+    throw new UserError(`layer "${o.layer}" has no spatial extent (output shape [${probe.shape.join(', ')}]), so it cannot have feature-visualization icons; choose a convolutional layer or set icons.mode to "examples".`);
+  }
+  if (probe.shape[3] !== o.depth) throw new Error(`runIcons: directions have ${o.depth} values but layer "${o.layer}" has ${probe.shape[3]} channels.`);
+  if (probe.fixedInput && o.params.size > Math.min(...probe.fixedInput)) {
+    throw new UserError(`icons.size is ${o.params.size} px, larger than the model's input (${probe.fixedInput.join('×')} px); set icons.size to at most ${Math.min(...probe.fixedInput)}.`);
+  }
+}
