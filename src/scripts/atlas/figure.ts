@@ -39,6 +39,8 @@ export class AtlasFigure {
   private drawPending = false;
   private recordTimer: number | undefined;
   private userMoved = false;
+  /** Resolves once the first view has opened (before it, the viewport cannot be moved). */
+  readonly ready: Promise<void>;
 
   constructor(readonly element: HTMLElement) {
     this.config = readConfig(element);
@@ -73,7 +75,9 @@ export class AtlasFigure {
       preserveImageSizeOnResize: true,
     } as OpenSeadragon.Options);
 
+    this.ready = new Promise((resolve) => this.viewer.addOnceHandler('open', () => resolve()));
     const canvas = this.viewer.canvas;
+    canvas.classList.add('atlas-canvas');
     canvas.setAttribute('aria-label', host.dataset.label ?? 'Activation atlas');
     canvas.setAttribute('aria-describedby', host.dataset.describedby ?? '');
     canvas.setAttribute('aria-roledescription', 'zoomable map');
@@ -128,6 +132,7 @@ export class AtlasFigure {
 
   /** Moves the figure to a state: view first, then focus, highlights and the region (animated unless reduced motion). */
   async apply(state: ViewState, options: { animate?: boolean } = {}): Promise<void> {
+    await this.ready;
     const animate = (options.animate ?? true) && !reducedMotion();
     if (state.view !== this.view.id) await this.showView(state.view);
     if (state.focus !== undefined) this.setFocus(state.focus);
@@ -202,6 +207,8 @@ export class AtlasFigure {
     if (!this.viewer.world.getItemCount()) return;
     const level = this.shownLevel();
     this.element.dataset.gridSize = String(level.size);
+    // The region shown, for tests and for anyone inspecting the page.
+    this.element.dataset.box = this.state().box!.map((v) => v.toFixed(4)).join(',');
     const transform = this.transform();
     const bounds = this.viewer.viewport.getBounds(true);
     const visible: Box = [bounds.x, bounds.y, bounds.x + bounds.width, bounds.y + bounds.height];

@@ -21,15 +21,12 @@ export function setUpScrolly(scrolly: HTMLElement, mount: (element: HTMLElement)
     const number = Number(step.dataset.number);
     figure.step = number;
     scrolly.dataset.step = String(number);
-    const apply = () =>
-      figure.apply({
-        view: step.dataset.view ?? figure.view.id,
-        box: parseBox(step.dataset.box),
-        focus: step.dataset.focus || null,
-        highlight: parsePoints(step.dataset.highlight) ?? [],
-      });
-    if (figure.element.dataset.ready) await apply();
-    else figure.viewer.addOnceHandler('open', () => void apply());
+    await figure.apply({
+      view: step.dataset.view ?? figure.view.id,
+      box: parseBox(step.dataset.box),
+      focus: step.dataset.focus || null,
+      highlight: parsePoints(step.dataset.highlight) ?? [],
+    });
   };
 
   // A thin band across the middle of the window: the step inside it is the current one.

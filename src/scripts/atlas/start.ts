@@ -77,7 +77,5 @@ async function openDeepLink(): Promise<void> {
     step?.scrollIntoView({ block: 'center' });
     return;
   }
-  const whenOpen = () => void figure.apply(state, { animate: false });
-  if (figure.element.dataset.ready) whenOpen();
-  else figure.viewer.addOnceHandler('open', whenOpen);
+  await figure.apply(state, { animate: false });
 }

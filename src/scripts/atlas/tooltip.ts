@@ -42,8 +42,10 @@ export function fillTooltip(box: HTMLElement, located: LocatedCell, view: Client
   box.replaceChildren(heading, ...parts);
 }
 
+/** Three significant digits at most, without exponents: 123, 12.3, 1.23, 0.023. */
 export function formatAttribution(value: number): string {
-  const text = Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2);
+  const size = Math.abs(value);
+  const text = size >= 100 ? value.toFixed(0) : size >= 10 ? value.toFixed(1) : size >= 1 ? value.toFixed(2) : String(Number(value.toPrecision(2)));
   return value < 0 ? text.replace('-', '−') : text;
 }
 
