@@ -83,6 +83,8 @@ const render = z
     tileSize: positiveInt.default(254),
     overlap: z.number().int().nonnegative().default(1),
     background: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff').default('#ffffff'),
+    /** Side in pixels of the data-set example thumbnails shown in tooltips (0: none; default 48). */
+    examplePixels: z.number().int().nonnegative().optional(),
   })
   .strict()
   .default({});
@@ -117,12 +119,26 @@ export const recipeSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Class atlases: the samples whose attribution to `class` is the largest (winner) or among their `top`
+     * largest, with their own layout and grids. On `layer` (default: the last layer).
+     */
     classAtlases: z
-      .array(z.object({ class: z.string().min(1), filter: z.enum(['winner', 'top']).default('top'), top: positiveInt.default(3) }).strict())
+      .array(
+        z
+          .object({ class: z.string().min(1), layer: z.string().min(1).optional(), filter: z.enum(['winner', 'top']).default('top'), top: positiveInt.default(3), layout: layout.partial().optional() })
+          .strict(),
+      )
       .default([]),
     icons,
     render,
-    comparisons: z.array(z.object({ classes: z.tuple([z.string().min(1), z.string().min(1)]) }).strict()).default([]),
+    /**
+     * Two-class comparisons: the samples with either class among their `top` attributions, placed with
+     * x = attribution(right) − attribution(left) (clipped at its 99th percentile) and y = a 1-D layout.
+     */
+    comparisons: z
+      .array(z.object({ classes: z.tuple([z.string().min(1), z.string().min(1)]), layer: z.string().min(1).optional(), top: positiveInt.default(3) }).strict())
+      .default([]),
   })
   .strict();
 

@@ -27,6 +27,10 @@ layers: [mixed4b, mixed5a]
 attribution: { topK: 3, classes: [whale, shark] }
 layout: { neighbors: 15, pca: 20, seed: 2, epochs: 100 }
 grids: { sizes: [5, 10], minCount: 3 }
+classAtlases: [{ class: shark }]
+comparisons: [{ classes: [whale, shark] }]
+icons: { size: 24, steps: 6, batch: 16 }
+render: { examplePixels: 16 }
 `,
   );
   pool = WorkerPool.create({ size: 2, env: { ...process.env, ATLAS_BACKEND: 'wasm' } });
@@ -34,28 +38,46 @@ grids: { sizes: [5, 10], minCount: 3 }
 afterAll(async () => pool.close());
 
 describe.skipIf(!existsSync('content/models/demo/model.json'))('running a recipe', () => {
-  it('writes grids and a manifest, and reuses every stage the second time', async () => {
+  it('writes every view and a manifest, and reuses every stage the second time with the same bytes', async () => {
     const recipe = readRecipe(path.join(root, 'content', 'atlases', 'small.yaml'), root);
     const cache = new CacheStore(path.join(root, '.atlas-cache'));
     const lines: string[] = [];
     const first = await runRecipe({ recipe, root, cache, pool, log: (line) => lines.push(line), backend: 'backend: wasm' });
-    expect(first.filter((r) => r.stage === 'layout').map((r) => r.status)).toEqual(['computed', 'computed']);
+    const views = ['mixed4b', 'mixed5a', 'mixed5a.class-shark', 'mixed5a.compare-whale-shark'];
+    expect(first.filter((r) => r.stage === 'view').map((r) => [r.view, r.status])).toEqual(views.map((v) => [v, 'computed']));
     const out = path.join(root, 'public', 'atlases', 'small');
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.views)).toEqual(views);
     expect(manifest.images.count).toBe(600);
     expect(manifest.images.accuracy).toBeGreaterThan(0.9);
-    expect(manifest.layers.mixed5a.samples).toBe(600);
-    expect(manifest.layers.mixed5a.trustworthiness).toBeGreaterThan(0.8);
-    const grid = JSON.parse(readFileSync(path.join(out, 'mixed5a.grid-10.json'), 'utf8'));
-    expect(grid.size).toBe(10);
-    expect(grid.cells.length).toBeGreaterThan(5);
-    const cell = grid.cells[0];
-    expect(cell.count).toBeGreaterThan(3);
-    expect(cell.classes[0].name).toMatch(/^[a-z]+$/);
-    expect(cell.nearest[0]).toHaveProperty('image');
+    expect(manifest.focusClasses).toEqual(['whale', 'shark']);
+    expect(manifest.results.mixed5a.samples).toBe(600);
+    expect(manifest.results.mixed5a.trustworthiness).toBeGreaterThan(0.8);
+
+    // The class atlas holds only samples with "shark" among their top three attributions, so its cells lean to it.
+    const classView = JSON.parse(readFileSync(path.join(out, 'mixed5a.class-shark', 'view.json'), 'utf8'));
+    expect(classView.samples).toBeLessThan(600);
+    expect(classView.samples).toBeGreaterThan(15);
+    const shark = manifest.labels.indexOf('shark');
+    const level = classView.levels.at(-1);
+    const chunk = JSON.parse(readFileSync(path.join(out, 'mixed5a.class-shark', 'cells', String(level.size), `${level.chunks[0]}.json`), 'utf8'));
+    for (const cell of chunk.cells) expect(cell.classes.slice(0, 3).map(([label]: [number]) => label)).toContain(shark);
+
+    // The comparison: cells left of the middle lean to whale, right of it to shark (x = shark − whale).
+    const compare = JSON.parse(readFileSync(path.join(out, 'mixed5a.compare-whale-shark', 'view.json'), 'utf8'));
+    const fine = compare.levels.at(-1);
+    const cells = fine.chunks.flatMap((id: string) => JSON.parse(readFileSync(path.join(out, 'mixed5a.compare-whale-shark', 'cells', String(fine.size), `${id}.json`), 'utf8')).cells);
+    for (const cell of cells) {
+      const [whale, sharkValue] = cell.focus;
+      if (cell.x < fine.size / 2 - 1) expect(whale).toBeGreaterThanOrEqual(sharkValue);
+      if (cell.x > fine.size / 2) expect(sharkValue).toBeGreaterThanOrEqual(whale);
+    }
+    const tile = readFileSync(path.join(out, 'mixed5a', 'tiles_files', '0', '0_0.jpeg'));
 
     const second = await runRecipe({ recipe, root, cache, pool, log: () => {}, backend: 'backend: wasm' });
-    expect(second.filter((r) => r.stage !== 'grids').map((r) => r.status)).toEqual(['cached', 'cached', 'cached']);
-    expect(readFileSync(path.join(out, 'mixed5a.grid-10.json'), 'utf8')).toBe(JSON.stringify(grid));
-  }, 240_000);
+    expect(second.map((r) => r.status)).toEqual(second.map(() => 'cached'));
+    expect(readFileSync(path.join(out, 'mixed5a', 'tiles_files', '0', '0_0.jpeg')).equals(tile)).toBe(true);
+    const again = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(again.results.mixed5a.render).toEqual(manifest.results.mixed5a.render);
+  }, 400_000);
 });

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { declaredClasses } from '../views/plan.ts';
 import { UserError } from '../../errors.ts';
 import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';
@@ -27,6 +28,10 @@ export interface ActivationsResult {
   reused: number;
   labels: string[];
   skipped: Skipped[];
+  /** Classes whose exact attribution every sample carries ([n, declared.length] per layer), in that order. */
+  declared: string[];
+  /** The model's identity (hash of its files). */
+  modelHash: string;
 }
 
 export const layerName = (layer: RecipeLayer) => (typeof layer === 'string' ? layer : layer.name);
@@ -35,9 +40,9 @@ export const layerName = (layer: RecipeLayer) => (typeof layer === 'string' ? la
 function plan(recipe: Recipe & { file: string }, root: string) {
   const modelFolder = path.resolve(root, recipe.model);
   const labels = readLabels(recipe, root, modelFolder);
-  const declared = recipe.attribution.classes.map((name) => {
+  const declared = declaredClasses(recipe).map(({ name, field }) => {
     const index = labels.indexOf(name);
-    if (index < 0) throw new UserError(`${path.relative(root, recipe.file)}: field "attribution.classes" names "${name}", which is not a class of the model (${labels.slice(0, 8).join(', ')}${labels.length > 8 ? ', …' : ''}).`);
+    if (index < 0) throw new UserError(`${path.relative(root, recipe.file)}: field "${field}" names "${name}", which is not a class of the model (${labels.slice(0, 8).join(', ')}${labels.length > 8 ? ', …' : ''}).`);
     return index;
   });
   const sampleOptions = {
@@ -49,8 +54,9 @@ function plan(recipe: Recipe & { file: string }, root: string) {
     classCount: labels.length,
   };
   const chunks = planChunks(recipe, root, labels);
-  const base = hashOf('activations', ACTIVATIONS_VERSION, modelHash(modelFolder), recipe.preprocess, sampleOptions);
-  return { modelFolder, labels, sampleOptions, chunks, keys: chunks.map((images) => hashOf(base, chunkIdentity(images))) };
+  const model = modelHash(modelFolder);
+  const base = hashOf('activations', ACTIVATIONS_VERSION, model, recipe.preprocess, sampleOptions);
+  return { modelFolder, modelHash: model, labels, sampleOptions, chunks, keys: chunks.map((images) => hashOf(base, chunkIdentity(images))) };
 }
 
 export async function runActivations(options: {
@@ -61,7 +67,7 @@ export async function runActivations(options: {
   onChunk?: (done: number, total: number) => void;
 }): Promise<ActivationsResult> {
   const { recipe, root, cache, pool } = options;
-  const { modelFolder, labels, sampleOptions, chunks, keys } = plan(recipe, root);
+  const { modelFolder, modelHash: model, labels, sampleOptions, chunks, keys } = plan(recipe, root);
   let done = 0;
   let computed = 0;
   const skipped: Skipped[] = [];
@@ -82,7 +88,7 @@ export async function runActivations(options: {
   );
   const total = chunks.reduce((n, images) => n + (images.kind === 'synthetic' ? images.indices.length : images.files.length), 0);
   requireUsable(recipe.data.folder ?? recipe.data.manifest ?? 'synthetic world', total - skipped.length, skipped.length, Math.max(recipe.layout.neighbors + 1, 2), `a layout with ${recipe.layout.neighbors} neighbours`);
-  return { chunks: keys, computed, reused: keys.length - computed, labels, skipped };
+  return { chunks: keys, computed, reused: keys.length - computed, labels, skipped, declared: sampleOptions.declared.map((index) => labels[index]!), modelHash: model };
 }
 
 /** How many of the recipe's activation chunks are already in the cache. */
@@ -134,7 +140,7 @@ function chunkIdentity(images: ChunkImages): unknown {
 }
 
 /** The model's identity: the hash of model.json and every weight file in its folder. */
-function modelHash(folder: string): string {
+export function modelHash(folder: string): string {
   const files = readdirSync(folder).filter((name) => name === 'model.json' || !name.endsWith('.json')).sort();
   return hashOf(...files.map((name) => readFileSync(path.join(folder, name))));
 }

@@ -13,15 +13,23 @@ export interface GridInput {
   topClasses: Int32Array;
   topValues: Float32Array;
   topK: number;
+  /** [n, declared] exact attributions for the recipe's declared classes (optional). */
+  declared?: Float32Array;
+  declaredCount?: number;
 }
+
+/** Classes kept per cell, by mean attribution (the tooltip shows five; class focus reads all of them). */
+export const CELL_CLASSES = 20;
 
 export interface Cell {
   /** Column and row in the grid, from the top left. */
   x: number;
   y: number;
   count: number;
-  /** Up to five classes by mean attribution over the cell's samples. */
+  /** Up to CELL_CLASSES classes by mean attribution over the cell's samples. */
   classes: { label: number; attribution: number }[];
+  /** Exact mean attribution for each declared class. */
+  focus: number[];
   /** Sample indices nearest the cell's mean activation, nearest first. */
   nearest: number[];
   /** Bounding box of the cell's samples on the map, [x0, y0, x1, y1] in [0, 1]. */
@@ -67,7 +75,13 @@ export function buildGrid(input: GridInput, size: number, minCount: number, near
     const classes = [...sums]
       .map(([label, sum]) => ({ label, attribution: sum / list.length }))
       .sort((a, b) => b.attribution - a.attribution || a.label - b.label)
-      .slice(0, 5);
+      .slice(0, CELL_CLASSES);
+    const declaredCount = input.declaredCount ?? 0;
+    const focus = Array.from({ length: declaredCount }, (_, c) => {
+      let sum = 0;
+      for (const i of list) sum += input.declared![i * declaredCount + c]!;
+      return sum / list.length;
+    });
 
     const distance = (i: number) => {
       let s = 0;
@@ -84,7 +98,7 @@ export function buildGrid(input: GridInput, size: number, minCount: number, near
       const [px, py] = [input.points[i * 2]!, input.points[i * 2 + 1]!];
       [x0, y0, x1, y1] = [Math.min(x0, px), Math.min(y0, py), Math.max(x1, px), Math.max(y1, py)];
     }
-    return { x: key % size, y: Math.floor(key / size), count: list.length, classes, nearest, extent: [x0, y0, x1, y1] as [number, number, number, number] };
+    return { x: key % size, y: Math.floor(key / size), count: list.length, classes, focus, nearest, extent: [x0, y0, x1, y1] as [number, number, number, number] };
   });
   return { size, cells, means };
 }

@@ -24,6 +24,8 @@ export interface LayoutParams {
   epochs?: number;
   clipPercentiles: [number, number];
   margin: number;
+  /** 2 (default), or 1 for a 1-D layout (returned with y = 0). */
+  dimensions?: 1 | 2;
   /** "typed" (default): this project's typed-array UMAP; "umap-js": the reference implementation. */
   implementation?: 'typed' | 'umap-js';
 }
@@ -71,10 +73,10 @@ export async function layoutActivations(data: Float32Array, n: number, d: number
     params.implementation === 'umap-js'
       ? umapJs(reduced, n, dims, knn.indices, knn.distances, params, epochs, random)
       : pool
-        ? await optimizeLayoutWith(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random }, async (plan, epoch) => {
+        ? await optimizeLayoutWith(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random, dimensions: params.dimensions ?? 2 }, async (plan, epoch) => {
             await Promise.all(Array.from({ length: SHARDS }, (_, shard) => pool.run({ module: TASKS, task: 'layoutShard', input: { plan, shard, epoch } })));
           })
-        : optimizeLayout(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random });
+        : optimizeLayout(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random, dimensions: params.dimensions ?? 2 });
   const umapSeconds = tick();
 
   const points = clipAndScale(raw, params.clipPercentiles, params.margin);

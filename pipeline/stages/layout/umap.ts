@@ -87,6 +87,8 @@ export interface OptimizeOptions {
   epochs: number;
   random: Random;
   negativeSampleRate?: number;
+  /** 2 (default) or 1: a 1-D layout keeps every second coordinate at 0, where the optimization never moves it. */
+  dimensions?: 1 | 2;
 }
 
 const clip = (value: number) => (value > 4 ? 4 : value < -4 ? -4 : value);
@@ -189,7 +191,7 @@ export function planLayout(graph: Graph, n: number, options: OptimizeOptions): L
   }
   shardStarts[SHARDS] = m;
   const positions = doubles(n * 2);
-  for (let i = 0; i < positions.length; i++) positions[i] = options.random.range(-10, 10);
+  for (let i = 0; i < positions.length; i++) positions[i] = options.dimensions === 1 && i % 2 ? 0 : options.random.range(-10, 10);
   const seed = Math.floor(options.random.next() * 2 ** 31);
   return { n, epochs, a, b, negativeRate, seed, shardStarts, heads, tails, perSample, nextSample, perNegative, nextNegative, positions, moves: doubles(SHARDS * n * 2) };
 }

@@ -1,0 +1,349 @@
+/**
+ * One view of an atlas, from a layer's samples to the files the site shows: choose its samples, lay them out,
+ * grid them, make an icon per kept cell, and render the pyramid and cell data. Every step is cached by the hash
+ * of what it depends on; the rendered view is kept in the cache and hard-linked into the site's folder.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, linkSync, copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { hashOf } from '../../cache/hash.ts';
+import type { CacheStore } from '../../cache/store.ts';
+import type { WorkerPool } from '../../engine/pool.ts';
+import { tf } from '../../engine/tf.ts';
+import { UserError } from '../../errors.ts';
+import type { Recipe } from '../../recipes/schema.ts';
+import { exampleCropper } from '../../datasets/crop.ts';
+import { buildGrid, type Cell } from '../grid/grid.ts';
+import { runIcons } from '../icons/stage.ts';
+import { layoutActivations, type LayoutParams } from '../layout/layout.ts';
+import type { CellRecord } from '../render/format.ts';
+import { renderView } from '../render/stage.ts';
+import type { LayerData } from './layer-data.ts';
+import type { ViewPlan } from './plan.ts';
+import { comparisonPoints, samplesForClass, samplesForPair, takeRows } from './samples.ts';
+import { progressBar } from './progress.ts';
+
+export const LAYOUT_VERSION = 1;
+export const GRID_VERSION = 2;
+export const RENDER_VERSION = 1;
+/** Samples nearest each cell's mean kept as its data-set examples. */
+export const EXAMPLES_PER_CELL = 4;
+const DEFAULT_EXAMPLE_PIXELS = 48;
+
+export interface ViewContext {
+  recipe: Recipe & { id: string; file: string };
+  root: string;
+  cache: CacheStore;
+  pool: WorkerPool;
+  log: (line: string) => void;
+  /** Activation chunk keys (the identity of every sample). */
+  chunks: string[];
+  labels: string[];
+  declared: string[];
+  modelFolder: string;
+  modelHash: string;
+  data: LayerData;
+  /** The layer's spatial size [height, width]. */
+  layerSize: [number, number];
+}
+
+export interface ViewReport {
+  id: string;
+  samples: number;
+  trustworthiness?: number;
+  grids: { size: number; cells: number }[];
+  render: { files: number; bytes: number; levels: { size: number; tiles: number; bytes: number }[] };
+  icons: { computed: number; total: number };
+  seconds: Record<string, number>;
+  /** Stages computed (not taken from the cache). */
+  computed: string[];
+}
+
+interface Stopwatch {
+  lap(): number;
+}
+const stopwatch = (): Stopwatch => {
+  let last = performance.now();
+  return {
+    lap() {
+      const now = performance.now();
+      const seconds = (now - last) / 1000;
+      last = now;
+      return seconds;
+    },
+  };
+};
+
+export function layoutParamsFor(recipe: Recipe, view: ViewPlan): LayoutParams {
+  const layer = recipe.layers.find((l) => (typeof l === 'string' ? l : l.name) === view.layer);
+  const perLayer = layer && typeof layer !== 'string' ? layer.layout : undefined;
+  return { ...recipe.layout, ...perLayer, ...view.layout };
+}
+
+export function gridSizesFor(recipe: Recipe, view: ViewPlan): number[] {
+  const layer = recipe.layers.find((l) => (typeof l === 'string' ? l : l.name) === view.layer);
+  return (layer && typeof layer !== 'string' ? layer.grids : undefined) ?? recipe.grids.sizes;
+}
+
+/** The cache key of a view's layout (the same for a layer view as before views existed, so caches carry over). */
+export function layoutKeyFor(ctx: Pick<ViewContext, 'chunks' | 'recipe'>, view: ViewPlan): string {
+  const params = layoutParamsFor(ctx.recipe, view);
+  if (view.kind === 'layer') return hashOf('layout', LAYOUT_VERSION, ctx.chunks, view.layer, params);
+  return hashOf('layout', LAYOUT_VERSION, ctx.chunks, view.layer, params, { view: view.id, kind: view.kind, classes: view.classes, filter: view.filter });
+}
+
+export function gridKeyFor(recipe: Recipe, layoutKey: string, size: number, declaredCount: number): string {
+  return hashOf('grid', GRID_VERSION, layoutKey, size, recipe.grids.minCount, recipe.attribution.topK, declaredCount);
+}
+
+/** The samples of the layer a view holds (all, for a layer view). */
+function viewSamples(ctx: ViewContext, view: ViewPlan): Int32Array | undefined {
+  if (view.kind === 'layer') return undefined;
+  const label = (name: string) => ctx.labels.indexOf(name);
+  const { topClasses, topK } = ctx.data;
+  const chosen =
+    view.kind === 'class'
+      ? samplesForClass(topClasses, topK, label(view.classes![0]!), view.filter!.top)
+      : samplesForPair(topClasses, topK, [label(view.classes![0]!), label(view.classes![1]!)], view.filter!.top);
+  const neighbours = layoutParamsFor(ctx.recipe, view).neighbors;
+  if (chosen.length <= neighbours) {
+    const field = view.kind === 'class' ? 'classAtlases' : 'comparisons';
+    throw new UserError(
+      `${path.relative(ctx.root, ctx.recipe.file)}: field "${field}" asks for ${view.title}, but only ${chosen.length} of ${ctx.data.n} samples have ${view.classes!.join(' or ')} among their top ${view.filter!.top} attributions, too few for ${neighbours} neighbours; use more images, a larger "top", or fewer layout.neighbors.`,
+    );
+  }
+  return chosen;
+}
+
+export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string): Promise<ViewReport> {
+  const { recipe, cache, data } = ctx;
+  const clock = stopwatch();
+  const seconds: Record<string, number> = {};
+  const computed: string[] = [];
+  const where = `${recipe.id}, view ${view.id}`;
+
+  const indices = viewSamples(ctx, view);
+  const n = indices ? indices.length : data.n;
+  const vectors = indices ? takeRows(data.vectors, data.depth, indices) : data.vectors;
+  const origins = indices ? takeRows(data.origins, 3, indices) : data.origins;
+  const topClasses = indices ? takeRows(data.topClasses, data.topK, indices) : data.topClasses;
+  const topValues = indices ? takeRows(data.topValues, data.topK, indices) : data.topValues;
+  const declared = indices ? takeRows(data.declared, data.declaredCount, indices) : data.declared;
+
+  // Layout.
+  const params = layoutParamsFor(recipe, view);
+  const layoutKey = layoutKeyFor(ctx, view);
+  let layout = cache.read('layout', layoutKey);
+  if (!layout) {
+    const points = await layoutFor(ctx, view, vectors, n, declared, params, where);
+    cache.write('layout', layoutKey, { 'points.f32': new Uint8Array(points.points.buffer) }, { trustworthiness: points.trustworthiness, seconds: points.seconds });
+    layout = cache.read('layout', layoutKey)!;
+    computed.push('layout');
+  }
+  const points = new Float32Array(new Uint8Array(layout.file('points.f32')).buffer);
+  const trustworthiness = (layout.meta.info as { trustworthiness?: number }).trustworthiness;
+  seconds.layout = clock.lap();
+
+  // Grids.
+  const sizes = gridSizesFor(recipe, view);
+  const levels: { size: number; cells: CellRecord[]; means: Float32Array; key: string }[] = [];
+  for (const size of sizes) {
+    const key = gridKeyFor(recipe, layoutKey, size, data.declaredCount);
+    let grid = cache.read('grid', key);
+    if (!grid) {
+      const built = buildGrid(
+        { points, activations: vectors, depth: data.depth, topClasses, topValues, topK: data.topK, declared, declaredCount: data.declaredCount },
+        size,
+        recipe.grids.minCount,
+        EXAMPLES_PER_CELL,
+      );
+      const cells = built.cells.map((cell) => cellRecord(cell, origins));
+      cache.write('grid', key, { 'cells.json': JSON.stringify({ size, cells }), 'means.f32': new Uint8Array(built.means.buffer) });
+      grid = cache.read('grid', key)!;
+      if (!computed.includes('grids')) computed.push('grids');
+    }
+    const cells = (JSON.parse(grid.file('cells.json').toString()) as { cells: CellRecord[] }).cells;
+    levels.push({ size, cells, means: new Float32Array(new Uint8Array(grid.file('means.f32')).buffer), key });
+  }
+  seconds.grids = clock.lap();
+  const total = levels.reduce((sum, level) => sum + level.cells.length, 0);
+  if (total === 0) {
+    throw new UserError(`${path.relative(ctx.root, recipe.file)}: ${view.title} has no grid cell with more than grids.minCount = ${recipe.grids.minCount} samples; lower grids.minCount, use coarser grids.sizes, or use more images.`);
+  }
+
+  // Icons, one per kept cell of every level.
+  const icons = await iconsFor(ctx, view, levels, vectors, n);
+  if (icons.computed) computed.push('icons');
+  seconds.icons = clock.lap();
+
+  // Render, cached whole: the same grids, icons and settings give the same files.
+  const examplePixels = recipe.render.examplePixels ?? DEFAULT_EXAMPLE_PIXELS;
+  const index = {
+    atlas: recipe.id,
+    view: view.id,
+    kind: view.kind,
+    layer: view.layer,
+    ...(view.classes ? { classes: view.classes } : {}),
+    title: view.title,
+    samples: n,
+    labels: ctx.labels,
+    focusClasses: ctx.declared,
+  };
+  const renderKey = hashOf('render', RENDER_VERSION, levels.map((l) => l.key), hashOf(...icons.icons), recipe.render, examplePixels, index, recipe.data, recipe.preprocess);
+  const cached = path.join(cache.folder('render', renderKey));
+  let summary = readRendered(cached);
+  if (!summary) {
+    rmSync(cached, { recursive: true, force: true });
+    let start = 0;
+    const rendered = await renderView({
+      dir: path.join(cached, 'view'),
+      index,
+      levels: levels.map((level) => {
+        const slice = icons.icons.slice(start, start + level.cells.length);
+        start += level.cells.length;
+        return { size: level.size, cells: level.cells, icons: slice };
+      }),
+      ...(examplePixels ? { examples: { size: examplePixels, crop: exampleCropper({ data: recipe.data, preprocess: recipe.preprocess, root: ctx.root, layerSize: ctx.layerSize, size: examplePixels }) } } : {}),
+      settings: recipe.render,
+      cacheDir: path.join(cache.root, 'scratch'),
+      ...(recipe.icons.mode === 'examples' ? { edgeCrop: 0 } : {}),
+    });
+    summary = { files: rendered.files, bytes: rendered.bytes, levels: rendered.levels };
+    writeAtomically(path.join(cached, 'rendered.json'), JSON.stringify({ ...summary, listing: listFiles(path.join(cached, 'view')) }));
+    computed.push('render');
+  }
+  linkTree(path.join(cached, 'view'), path.join(outDir, view.id));
+  seconds.render = clock.lap();
+
+  return {
+    id: view.id,
+    samples: n,
+    ...(trustworthiness !== undefined ? { trustworthiness } : {}),
+    grids: levels.map((l) => ({ size: l.size, cells: l.cells.length })),
+    render: summary,
+    icons: { computed: icons.computed, total },
+    seconds,
+    computed,
+  };
+}
+
+async function layoutFor(ctx: ViewContext, view: ViewPlan, vectors: Float32Array, n: number, declared: Float32Array, params: LayoutParams, where: string) {
+  if (view.kind !== 'comparison') return layoutActivations(vectors, n, ctx.data.depth, params, where, ctx.pool);
+  // y: a 1-D layout of the activations; x: the difference of the two classes' attributions.
+  const line = await layoutActivations(vectors, n, ctx.data.depth, { ...params, dimensions: 1 }, where, ctx.pool);
+  const column = (name: string) => {
+    const c = ctx.declared.indexOf(name);
+    return Float32Array.from({ length: n }, (_, i) => declared[i * ctx.data.declaredCount + c]!);
+  };
+  const y = Float32Array.from({ length: n }, (_, i) => line.points[i * 2]!);
+  return { ...line, points: comparisonPoints(column(view.classes![0]!), column(view.classes![1]!), y, params.margin) };
+}
+
+function cellRecord(cell: Cell, origins: Int32Array): CellRecord {
+  return {
+    x: cell.x,
+    y: cell.y,
+    count: cell.count,
+    classes: cell.classes.map((c) => [c.label, c.attribution] as [number, number]),
+    focus: cell.focus,
+    examples: cell.nearest.map((i) => [origins[i * 3]!, origins[i * 3 + 1]!, origins[i * 3 + 2]!] as [number, number, number]),
+    extent: cell.extent,
+  };
+}
+
+async function iconsFor(ctx: ViewContext, view: ViewPlan, levels: { cells: CellRecord[]; means: Float32Array }[], vectors: Float32Array, n: number): Promise<{ icons: Buffer[]; computed: number }> {
+  const { recipe } = ctx;
+  const total = levels.reduce((sum, level) => sum + level.cells.length, 0);
+  if (recipe.icons.mode === 'examples') {
+    // The data-set crop nearest each cell's mean activation.
+    const crop = exampleCropper({ data: recipe.data, preprocess: recipe.preprocess, root: ctx.root, layerSize: ctx.layerSize, size: recipe.icons.size });
+    const icons: Buffer[] = [];
+    for (const level of levels) for (const cell of level.cells) icons.push(await crop(cell.examples[0]!));
+    return { icons, computed: 0 };
+  }
+  const depth = ctx.data.depth;
+  const directions = new Float32Array(total * depth);
+  let offset = 0;
+  for (const level of levels) {
+    directions.set(level.means, offset);
+    offset += level.means.length;
+  }
+  const bar = progressBar(`${recipe.id}: icons of ${view.id}`, 'icons');
+  try {
+    const result = await runIcons({
+      modelFolder: ctx.modelFolder,
+      modelHash: ctx.modelHash,
+      layer: view.layer,
+      directions,
+      depth,
+      params: recipe.icons,
+      preprocess: recipe.preprocess,
+      cache: ctx.cache,
+      pool: ctx.pool,
+      ...(recipe.icons.whiten ? { secondMoment: secondMoment(vectors, n, depth) } : {}),
+      onProgress: (done, all) => bar.update(done, all),
+    });
+    return { icons: result.icons, computed: result.computed };
+  } finally {
+    bar.stop();
+  }
+}
+
+/** E[a·aᵀ] over the view's samples, [depth, depth], for whitened directions. */
+function secondMoment(vectors: Float32Array, n: number, depth: number): Float32Array {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(vectors, [n, depth]);
+    // An explicit transpose: wasm's matMul with transposeA is many times slower.
+    return tf.div(tf.matMul(tf.transpose(x), x), n).dataSync() as Float32Array;
+  });
+}
+
+interface Rendered {
+  files: number;
+  bytes: number;
+  levels: { size: number; tiles: number; bytes: number }[];
+}
+
+/** A rendered view from the cache, if every file it listed is there with its size. */
+function readRendered(folder: string): Rendered | undefined {
+  const record = path.join(folder, 'rendered.json');
+  if (!existsSync(record)) return undefined;
+  try {
+    const { listing, ...summary } = JSON.parse(readFileSync(record, 'utf8')) as Rendered & { listing: Record<string, number> };
+    for (const [file, size] of Object.entries(listing)) if (statSync(path.join(folder, 'view', file)).size !== size) return undefined;
+    return summary;
+  } catch {
+    return undefined;
+  }
+}
+
+function listFiles(folder: string, prefix = ''): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const entry of readdirSync(path.join(folder, prefix), { withFileTypes: true })) {
+    const relative = path.join(prefix, entry.name);
+    if (entry.isDirectory()) Object.assign(out, listFiles(folder, relative));
+    else out[relative] = statSync(path.join(folder, relative)).size;
+  }
+  return out;
+}
+
+/** Hard links of every file (a copy where links are impossible, e.g. across file systems). */
+function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const [source, target] = [path.join(from, entry.name), path.join(to, entry.name)];
+    if (entry.isDirectory()) linkTree(source, target);
+    else {
+      try {
+        linkSync(source, target);
+      } catch {
+        copyFileSync(source, target);
+      }
+    }
+  }
+}
+
+function writeAtomically(file: string, text: string): void {
+  const temporary = `${file}.partial-${process.pid}`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
+}
