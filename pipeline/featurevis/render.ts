@@ -58,8 +58,12 @@ export function toModelInput(images: Tensor, preprocess: Preprocess): Tensor {
   return x;
 }
 
-/** The objective of each example for images [B, h, w, 3] in [0, 1]. */
-function objectiveOf(options: RenderOptions, images: Tensor, transforms: Transform[]): Tensor {
+/** The objective of each example for images [B, h, w, 3] in [0, 1], under the given transforms. */
+export function objectiveOf(
+  options: Pick<RenderOptions, 'runner' | 'objective' | 'randoms' | 'preprocess' | 'fill'>,
+  images: Tensor,
+  transforms: Transform[],
+): Tensor {
   const transformed = applyTransforms(images, transforms, options.randoms, options.fill ?? 0.5);
   const taps = options.runner.tap(toModelInput(transformed, options.preprocess), options.objective.layers, { forGradient: true });
   return options.objective.value(taps);
