@@ -6,10 +6,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { TEST_BASE, TEST_OUT_DIR, TEST_SITE } from './site-build.ts';
+import path from 'node:path';
 import { writeFixturePublic } from './fixture-public.ts';
 
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => void> {
+  // Set before site-build.ts is read here or by any test worker (they inherit the environment).
+  process.env.ATLAS_TEST_OUT_DIR ??= path.resolve(`tests/.tmp/site-${process.pid}`);
+  const { TEST_BASE, TEST_OUT_DIR, TEST_SITE } = await import('./site-build.ts');
   // Fixture models are written once here rather than by test files racing each other.
   const { fixtureModels } = await import('../fixtures/models.ts');
   await fixtureModels();
@@ -35,4 +38,5 @@ export default async function setup(): Promise<void> {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`The test build of the example site failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
   }
+  return () => rmSync(TEST_OUT_DIR, { recursive: true, force: true });
 }
