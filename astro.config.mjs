@@ -11,6 +11,7 @@ import rehypeBaseLinks from './pipeline/markdown/rehype-base-links.ts';
 import remarkAtlasFigures from './pipeline/markdown/remark-atlas-figures.ts';
 import { siteSettings } from './pipeline/site/settings.ts';
 import { atlasesDirOf } from './pipeline/site/published-atlases.ts';
+import atlasPipeline from './pipeline/site/pipeline-integration.ts';
 
 const { site, base, outDir, publicDir } = siteSettings(process.env);
 
@@ -45,7 +46,8 @@ export default defineConfig({
       [rehypeBaseLinks, { base }],
     ],
   },
-  integrations: [mdx()],
+  // atlasPipeline first: it runs `atlas build` (content checks, stale pipeline stages) before Astro builds or serves.
+  integrations: [atlasPipeline(), mdx()],
   devToolbar: { enabled: false },
 });
 
