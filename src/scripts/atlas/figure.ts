@@ -58,6 +58,8 @@ export class AtlasFigure {
       navigatorPosition: 'BOTTOM_RIGHT',
       navigatorSizeRatio: 0.16,
       navigatorAutoFade: false,
+      navigatorBorderColor: '#8a9199',
+      navigatorDisplayRegionColor: '#0b57d0',
       navigatorBackground: this.view.background,
       cooperativeGestures: true,
       gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true, scrollToZoom: true },
