@@ -1,16 +1,23 @@
 /**
  * npm run bench:site — Lighthouse 12.2.3 (mobile preset: simulated slow 4G and a 4× slower CPU) on the example
  * article and the index, built under a sub-path as on GitHub Pages and served from 127.0.0.1 with Debian's
- * Chromium. Each page is audited RUNS times; the table gives the median score per category. Writes
- * bench/results/site.json and the table between the bench:site markers in README.md.
+ * Chromium. Each page is audited RUNS times; the table gives the median score per category. The article shows
+ * three atlases (and a comparison and a scrollytelling figure): with the pipeline's output in public/atlases/demo
+ * when it has the views the article names, else with the test fixture atlas (tests/helpers/fixture-public.ts);
+ * the table says which. For the article it also measures, in Chromium at a phone's size, the JavaScript shipped
+ * to the page (every script it loads once all its figures have started, gzipped) and the bytes loaded before
+ * the first interaction (load, then network idle, no scrolling). Writes bench/results/site.json and the table
+ * between the bench:site markers in README.md.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import lighthouse from 'lighthouse';
 import * as chromeLauncher from 'chrome-launcher';
 import { serveStatic } from '../pipeline/site/static-server.ts';
-import { CHROMIUM_FLAGS, findChromium } from '../tests/helpers/browser.ts';
+import { CHROMIUM_FLAGS, findChromium, launchChromium } from '../tests/helpers/browser.ts';
+import { DEMO_VIEWS, writeFixturePublic } from '../tests/helpers/fixture-public.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BASE = '/atlas-bench/';
@@ -25,10 +32,13 @@ if (!chromePath) {
 }
 
 rmSync(OUT_DIR, { recursive: true, force: true });
-const env = { ...process.env, ATLAS_BASE: BASE, ATLAS_OUT_DIR: OUT_DIR, ATLAS_SITE: 'http://127.0.0.1', ATLAS_PIPELINE: 'off' };
+const atlases = hasPipelineViews() ? 'pipeline' : 'fixture';
+const publicDir = atlases === 'pipeline' ? 'public' : await writeFixturePublic();
+const env = { ...process.env, ATLAS_BASE: BASE, ATLAS_OUT_DIR: OUT_DIR, ATLAS_SITE: 'http://127.0.0.1', ATLAS_PIPELINE: 'off', ATLAS_PUBLIC_DIR: publicDir };
 execFileSync('npm', ['run', '--silent', 'build'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 
 const server = await serveStatic(OUT_DIR, BASE);
+const weight = await articleWeight(server.url + PAGES.article);
 const chrome = await chromeLauncher.launch({ chromePath, chromeFlags: CHROMIUM_FLAGS.filter((flag) => flag !== '--headless').concat('--headless=new') });
 
 type Scores = Record<(typeof CATEGORIES)[number], number>;
@@ -64,11 +74,22 @@ const rows = Object.entries(results).map(
   ([name, { median: m, metrics: x }]) =>
     `| ${name} | ${m.performance} | ${m.accessibility} | ${m['best-practices']} | ${m.seo} | ${x['largest-contentful-paint-ms']} | ${x['total-blocking-time-ms']} | ${x['cumulative-layout-shift']} | ${x['transfer-bytes']} |`,
 );
-const table = [header, '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const table = [
+  header,
+  '|---|---|---|---|---|---|---|---|---|',
+  ...rows,
+  '',
+  `Article with three atlases (${atlases === 'pipeline' ? 'the pipeline\'s demo atlas' : 'the test fixture atlas; the pipeline\'s views were absent'}), Chromium at 412 × 823 px:`,
+  '',
+  '| JavaScript, all figures started (gzipped) | target | bytes before first interaction | target |',
+  '|---|---|---|---|',
+  `| ${kib(weight.javascriptGzip)} (${weight.scripts} files) | ≤ 150 KB | ${kib(weight.beforeInteraction)} (${weight.requests} requests) | ≤ 1 MB |`,
+].join('\n');
 console.log(table);
 
 const stamp = new Date().toISOString().slice(0, 10);
-const json = { lighthouse: '12.2.3', preset: 'mobile', runs: RUNS, date: stamp, chromium: execFileSync(chromePath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(), results };
+const json = { lighthouse: '12.2.3', preset: 'mobile', runs: RUNS, date: stamp, atlases, article: weight, chromium: execFileSync(chromePath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(), results };
 writeAtomic('bench/results/site.json', `${JSON.stringify(json, null, 2)}\n`);
 
 const readme = readFileSync('README.md', 'utf8');
@@ -76,6 +97,41 @@ const block = `<!-- bench:site:start -->\nMedian of ${RUNS} Lighthouse 12.2.3 ru
 const updated = readme.replace(/<!-- bench:site:start -->[\s\S]*<!-- bench:site:end -->/, block);
 if (updated !== readme) writeAtomic('README.md', updated);
 rmSync(OUT_DIR, { recursive: true, force: true });
+
+/** Whether public/atlases/demo holds every view the example article names (else the bench uses the fixture). */
+function hasPipelineViews(): boolean {
+  const manifest = 'public/atlases/demo/manifest.json';
+  if (!existsSync(manifest)) return false;
+  const views = (JSON.parse(readFileSync(manifest, 'utf8')) as { views?: Record<string, unknown> }).views ?? {};
+  return DEMO_VIEWS.every((view) => view in views);
+}
+
+/** The article's weight in Chromium at a phone's size: bytes until network idle, then scripts with every figure started. */
+async function articleWeight(url: string) {
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ viewport: { width: 412, height: 823 }, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    const bodies = new Map<string, { type: string; bytes: number }>();
+    page.on('response', async (response) => {
+      const body = await response.body().catch(() => undefined);
+      if (body) bodies.set(response.url(), { type: response.request().resourceType(), bytes: body.length });
+    });
+    await page.goto(url, { waitUntil: 'networkidle' });
+    const beforeInteraction = [...bodies.values()].reduce((sum, { bytes }) => sum + bytes, 0);
+    const requests = bodies.size;
+    for (const figure of await page.locator('.atlas-figure').all()) {
+      await figure.scrollIntoViewIfNeeded();
+      await page.waitForSelector(`#${await figure.getAttribute('id')}[data-ready]`, { timeout: 30_000 });
+    }
+    await page.waitForLoadState('networkidle');
+    const scripts = [...bodies].filter(([, { type }]) => type === 'script').map(([address]) => new URL(address).pathname.slice(BASE.length));
+    const javascriptGzip = scripts.reduce((sum, file) => sum + gzipSync(readFileSync(path.join(OUT_DIR, file))).length, 0);
+    return { javascriptGzip, scripts: scripts.length, beforeInteraction, requests };
+  } finally {
+    await browser.close();
+  }
+}
 
 function medianOf(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
