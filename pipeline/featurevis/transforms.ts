@@ -54,19 +54,35 @@ export function applyTransforms(images: Tensor, transforms: Transform[], randoms
 /** Numbers from `low` to `high` in steps of `step`. */
 const span = (low: number, high: number, step: number) => Array.from({ length: Math.round((high - low) / step) + 1 }, (_, i) => low + i * step);
 
+/** The standard transforms' sizes for an icon: Distill's 80-px values (pad 16, jitter 8, jitter 4) scaled. */
+function standardSizes(iconSize: number): { pad: number; jitters: [number, number] } {
+  const unit = iconSize / 80;
+  return { pad: Math.round(16 * unit), jitters: [Math.max(1, Math.round(8 * unit)), Math.max(1, Math.round(4 * unit))] };
+}
+
 /**
  * The activation-atlas transforms, scaled to the icon size (Distill's are for 80 px: pad 16, jitter 8, scale
  * ±5 %, rotate ±20°, jitter 4), then cropped or padded to the model's input where that size is fixed.
  */
 export function standardTransforms(iconSize: number, modelInput?: [number, number]): Transform[] {
-  const unit = iconSize / 80;
+  const { pad: padding, jitters } = standardSizes(iconSize);
   const transforms = [
-    pad(Math.round(16 * unit)),
-    jitter(Math.max(1, Math.round(8 * unit))),
+    pad(padding),
+    jitter(jitters[0]),
     randomScale(span(0.95, 1.05, 0.01)),
     randomRotate([...span(-20, 20, 1), ...span(-5, 5, 1), 0, 0, 0, 0]),
-    jitter(Math.max(1, Math.round(4 * unit))),
+    jitter(jitters[1]),
   ];
   if (modelInput) transforms.push(centreCrop(modelInput[0], modelInput[1]));
   return transforms;
+}
+
+/**
+ * The same framing without randomness, for judging final images: the icon centred on a canvas of the size the
+ * standard transforms give (or the model's fixed input), so its objective is read at the same position.
+ */
+export function standardFraming(iconSize: number, modelInput?: [number, number]): Transform[] {
+  const { pad: padding, jitters } = standardSizes(iconSize);
+  const canvas = iconSize + 2 * padding - jitters[0] - jitters[1];
+  return [centreCrop(...(modelInput ?? [canvas, canvas]))];
 }

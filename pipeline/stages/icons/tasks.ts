@@ -10,7 +10,7 @@ import { Random } from '../../datasets/synthetic/random.ts';
 import { imageParam } from '../../featurevis/param/index.ts';
 import { directionCosine } from '../../featurevis/objectives.ts';
 import { renderBest } from '../../featurevis/render.ts';
-import { centreCrop, standardTransforms, type Transform } from '../../featurevis/transforms.ts';
+import { standardFraming, standardTransforms } from '../../featurevis/transforms.ts';
 import type { IconSettings } from './settings.ts';
 
 export interface IconBatchInput {
@@ -73,7 +73,6 @@ export async function renderIconBatch(input: IconBatchInput): Promise<IconBatchO
   const { settings } = input;
   const modelInput = fixedInput(runner);
   const param = imageParam({ height: settings.size, width: settings.size, parameterization: settings.parameterization, decorrelate: settings.decorrelate, range: 'sigmoid' });
-  const finalTransforms: Transform[] = modelInput ? [centreCrop(modelInput[0], modelInput[1])] : [];
   try {
     const rendered = renderBest(
       {
@@ -81,7 +80,7 @@ export async function renderIconBatch(input: IconBatchInput): Promise<IconBatchO
         objective: directionCosine(input.layer, input.directions, input.depth, settings.cosinePower),
         param,
         transforms: standardTransforms(settings.size, modelInput),
-        finalTransforms,
+        finalTransforms: standardFraming(settings.size, modelInput),
         preprocess: input.preprocess,
         steps: settings.steps,
         learningRate: settings.learningRate,
