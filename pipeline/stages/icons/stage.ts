@@ -71,31 +71,45 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
     await checkLayer(o);
     const batches: number[][] = [];
     for (let start = 0; start < missing.length; start += params.batch) batches.push(missing.slice(start, start + params.batch));
-    await Promise.all(
-      batches.map(async (batch) => {
-        const directions = new Float32Array(batch.length * depth);
-        batch.forEach((index, row) => directions.set(targets.subarray(index * depth, (index + 1) * depth), row * depth));
-        const input: IconBatchInput = {
-          model: o.modelFolder,
-          layer,
-          preprocess: o.preprocess,
-          directions,
-          depth,
-          // The icon's own seed: from its direction and the recipe's seed, never from its place in a batch.
-          seeds: batch.map((index) => Number.parseInt(hashOf(directionHashes[index]!, params.seed).slice(0, 8), 16)),
-          settings,
-        };
-        const output = await o.pool.run<IconBatchOutput>({ module: TASKS, task: 'renderIconBatch', input, transfer: [directions.buffer] });
-        const perIcon = params.size * params.size * 3;
-        for (const [row, index] of batch.entries()) {
-          const png = await encodePng(output.pixels.subarray(row * perIcon, (row + 1) * perIcon), params.size);
-          o.cache.write(STAGE, keys[index]!, { [FILE]: png }, { layer, objective: output.objectives[row] });
-          icons[index] = png;
+    // As many batches in flight as there are workers; after a failure no new batch starts, so an interrupted
+    // run leaves only whole icons behind and the rerun renders the rest.
+    let failed = false;
+    const renderBatch = async (batch: number[]) => {
+      const directions = new Float32Array(batch.length * depth);
+      batch.forEach((index, row) => directions.set(targets.subarray(index * depth, (index + 1) * depth), row * depth));
+      const input: IconBatchInput = {
+        model: o.modelFolder,
+        layer,
+        preprocess: o.preprocess,
+        directions,
+        depth,
+        // The icon's own seed: from its direction and the recipe's seed, never from its place in a batch.
+        seeds: batch.map((index) => Number.parseInt(hashOf(directionHashes[index]!, params.seed).slice(0, 8), 16)),
+        settings,
+      };
+      const output = await o.pool.run<IconBatchOutput>({ module: TASKS, task: 'renderIconBatch', input, transfer: [directions.buffer] });
+      const perIcon = params.size * params.size * 3;
+      for (const [row, index] of batch.entries()) {
+        const png = await encodePng(output.pixels.subarray(row * perIcon, (row + 1) * perIcon), params.size);
+        o.cache.write(STAGE, keys[index]!, { [FILE]: png }, { layer, objective: output.objectives[row] });
+        icons[index] = png;
+      }
+      done += batch.length;
+      o.onProgress?.(done, count);
+    };
+    let next = 0;
+    const lane = async () => {
+      while (!failed && next < batches.length) {
+        const batch = batches[next++]!;
+        try {
+          await renderBatch(batch);
+        } catch (error) {
+          failed = true;
+          throw error;
         }
-        done += batch.length;
-        o.onProgress?.(done, count);
-      }),
-    );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(o.pool.size, batches.length) }, lane));
   }
   return { icons: icons as Buffer[], computed: missing.length, seconds: (performance.now() - started) / 1000 };
 }

@@ -1,0 +1,114 @@
+/**
+ * The icons stage on the worker pool: same seed → same PNG bytes for any worker count and batching; an
+ * interrupted run resumes with only the missing icons; bad inputs stop with one clear sentence.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CacheStore } from '../../pipeline/cache/store.ts';
+import { WorkerPool } from '../../pipeline/engine/pool.ts';
+import { recipeSchema } from '../../pipeline/recipes/schema.ts';
+import { runIcons, type IconsInput } from '../../pipeline/stages/icons/stage.ts';
+import { fixtureModels } from '../fixtures/models.ts';
+import { seededValues } from '../helpers/random.ts';
+
+const LAYER = 'conv_pw_3_relu';
+const DEPTH = 64;
+const preprocess = { size: 48, range: [-1, 1] as [number, number], channels: 'rgb' as const, resize: 'crop' as const };
+const params = recipeSchema.shape.icons.parse({ size: 24, steps: 6, batch: 2, redirectedReluSteps: 2, seed: 3 });
+const directions = Float32Array.from(seededValues(5 * DEPTH, 41), (v, i) => Math.abs(v) * (i % 3 === 0 ? 1 : 0.3));
+
+let model: string;
+const pools: WorkerPool[] = [];
+const folders: string[] = [];
+const pool = (size: number) => {
+  const created = WorkerPool.create({ size, env: { ...process.env, ATLAS_BACKEND: 'wasm' } });
+  pools.push(created);
+  return created;
+};
+const cache = () => {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'atlas-icons-'));
+  folders.push(folder);
+  return new CacheStore(folder);
+};
+const input = (overrides: Partial<IconsInput>): IconsInput => ({
+  modelFolder: model,
+  modelHash: 'fixture',
+  layer: LAYER,
+  directions,
+  depth: DEPTH,
+  params,
+  preprocess,
+  cache: cache(),
+  pool: pools[0]!,
+  ...overrides,
+});
+
+beforeAll(async () => {
+  model = (await fixtureModels()).mobilenet;
+  pool(1);
+  pool(2);
+});
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+describe('icons stage', () => {
+  it('gives the same PNG bytes for the same seed, with 1 or 2 workers and any batch size', async () => {
+    const one = await runIcons(input({ pool: pools[0]! }));
+    expect(one.computed).toBe(5);
+    expect(one.icons).toHaveLength(5);
+    const meta = await sharp(one.icons[0]!).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 24, 24]);
+    const two = await runIcons(input({ pool: pools[1]!, params: { ...params, batch: 3 } }));
+    expect(two.icons.map((png) => png.toString('base64'))).toEqual(one.icons.map((png) => png.toString('base64')));
+    // Different directions, different icons; another seed, other icons.
+    expect(new Set(one.icons.map((png) => png.toString('base64'))).size).toBe(5);
+    const reseeded = await runIcons(input({ pool: pools[1]!, directions: directions.subarray(0, DEPTH), params: { ...params, seed: 4 } }));
+    expect(reseeded.icons[0]!.equals(one.icons[0]!)).toBe(false);
+  });
+
+  it('resumes an interrupted run, rendering only the icons that are missing', async () => {
+    const store = cache();
+    let stopped = false;
+    const interrupted = runIcons(
+      input({
+        cache: store,
+        onProgress: (done) => {
+          if (done >= 2 && !stopped) {
+            stopped = true;
+            throw new Error('interrupted');
+          }
+        },
+      }),
+    );
+    await expect(interrupted).rejects.toThrow('interrupted');
+    const finished = readdirSync(path.join(store.root, 'icons')).filter((name) => !name.includes('.partial-')).length;
+    // One worker, batches of 2: the first batch was written whole, and nothing started after the failure.
+    expect(finished).toBe(2);
+    const resumed = await runIcons(input({ cache: store }));
+    expect(resumed.computed).toBe(5 - finished);
+    const again = await runIcons(input({ cache: store }));
+    expect(again.computed).toBe(0);
+    expect(again.icons).toEqual(resumed.icons);
+    // Adding directions (a new grid level) renders only the new ones.
+    const more = Float32Array.from(seededValues(7 * DEPTH, 41), (v, i) => Math.abs(v) * (i % 3 === 0 ? 1 : 0.3));
+    expect((await runIcons(input({ cache: store, directions: more }))).computed).toBe(2);
+  });
+
+  it('stops with one clear sentence on bad input', async () => {
+    const zeros = Float32Array.from(directions);
+    zeros.fill(0, DEPTH, 2 * DEPTH);
+    await expect(runIcons(input({ directions: zeros }))).rejects.toThrow(/direction 2 of 5 is all zeros/);
+    const nan = Float32Array.from(directions);
+    nan[3 * DEPTH + 7] = Number.NaN;
+    await expect(runIcons(input({ directions: nan }))).rejects.toThrow(/direction 4 of 5 contains NaN/);
+    await expect(runIcons(input({ params: { ...params, size: 64 } }))).rejects.toThrow(/icons.size is 64 px, larger than the model's input \(48×48 px/);
+    const flat = runIcons(input({ layer: 'global_average_pooling2d_1', directions: directions.subarray(0, 128), depth: 128 }));
+    await expect(flat).rejects.toThrow(/layer "global_average_pooling2d_1" has no spatial extent/);
+    await expect(runIcons(input({ layer: 'conv_pw_9' }))).rejects.toThrow(/has no layer "conv_pw_9"/);
+  });
+});
