@@ -5,7 +5,7 @@
  * (render/format.ts) and manifest.json with the index of views and provenance (hashes, parameters, versions,
  * backend, timings) for the article's methods appendix.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hashOf } from '../cache/hash.ts';
 import type { CacheStore } from '../cache/store.ts';
@@ -55,7 +55,7 @@ export async function runRecipe(options: {
   const modelFolder = path.resolve(root, recipe.model);
   const out = path.join(root, 'public', 'atlases', recipe.id);
   const temporary = `${out}.partial-${process.pid}`;
-  rmSync(temporary, { recursive: true, force: true });
+  sweepInterrupted(path.dirname(out), recipe.id, cache);
   mkdirSync(temporary, { recursive: true });
   const views = planViews(recipe);
   const layers = [...new Set(views.map((view) => view.layer))];
@@ -123,6 +123,23 @@ export async function runRecipe(options: {
   renameSync(temporary, out);
   rmSync(previous, { recursive: true, force: true });
   return reports;
+}
+
+/**
+ * Removes what a killed run left: its half-assembled site folder, a previous copy it had set aside (put back if
+ * the new one never arrived), and the render stage's scratch files.
+ */
+function sweepInterrupted(folder: string, id: string, cache: CacheStore): void {
+  if (existsSync(folder)) {
+    for (const entry of readdirSync(folder)) {
+      if (entry.startsWith(`${id}.partial-`)) rmSync(path.join(folder, entry), { recursive: true, force: true });
+      if (entry.startsWith(`${id}.previous-`)) {
+        if (!existsSync(path.join(folder, id))) renameSync(path.join(folder, entry), path.join(folder, id));
+        else rmSync(path.join(folder, entry), { recursive: true, force: true });
+      }
+    }
+  }
+  rmSync(path.join(cache.root, 'scratch'), { recursive: true, force: true });
 }
 
 /** Share of images whose prediction matches their label (when the data set has labels). */
