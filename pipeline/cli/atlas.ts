@@ -93,13 +93,9 @@ async function build(root: string, only: string[]): Promise<number> {
 async function status(root: string, only: string[]): Promise<number> {
   const { CacheStore } = await import('../cache/store.ts');
   const { readRecipe } = await import('../recipes/read.ts');
-  const { activationsStatus } = await import('../stages/activations/stage.ts');
+  const { recipeStatus } = await import('../stages/status.ts');
   const cache = new CacheStore(path.join(root, CACHE_FOLDER));
-  for (const file of recipeFiles(root, only)) {
-    const recipe = readRecipe(file, root);
-    const { cached, total } = activationsStatus(recipe, root, cache);
-    console.log(`${recipe.id}: activations ${cached === total ? 'fresh' : `stale: ${total - cached} of ${total} chunks to compute (new images, recipe or model changed, or never run)`}`);
-  }
+  for (const file of recipeFiles(root, only)) for (const line of recipeStatus(readRecipe(file, root), root, cache)) console.log(line);
   return 0;
 }
 

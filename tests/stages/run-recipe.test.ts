@@ -8,6 +8,7 @@ import { useBackend } from '../../pipeline/engine/backend.ts';
 import { CacheStore } from '../../pipeline/cache/store.ts';
 import { readRecipe } from '../../pipeline/recipes/read.ts';
 import { runRecipe } from '../../pipeline/stages/run.ts';
+import { recipeStatus } from '../../pipeline/stages/status.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'atlas-recipe-run-'));
 let pool: WorkerPool;
@@ -42,6 +43,7 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('running a recipe
     const recipe = readRecipe(path.join(root, 'content', 'atlases', 'small.yaml'), root);
     const cache = new CacheStore(path.join(root, '.atlas-cache'));
     const lines: string[] = [];
+    expect(recipeStatus(recipe, root, cache)[0]).toMatch(/^small: activations stale: 3 of 3 chunks to compute/);
     const first = await runRecipe({ recipe, root, cache, pool, log: (line) => lines.push(line), backend: 'backend: wasm' });
     const views = ['mixed4b', 'mixed5a', 'mixed5a.class-shark', 'mixed5a.compare-whale-shark'];
     expect(first.filter((r) => r.stage === 'view').map((r) => [r.view, r.status])).toEqual(views.map((v) => [v, 'computed']));
@@ -72,6 +74,11 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('running a recipe
       if (cell.x < fine.size / 2 - 1) expect(whale).toBeGreaterThanOrEqual(sharkValue);
       if (cell.x > fine.size / 2) expect(sharkValue).toBeGreaterThanOrEqual(whale);
     }
+    // Status, from cache keys alone: every stage of every view fresh.
+    const status = recipeStatus(recipe, root, cache);
+    expect(status).toHaveLength(5);
+    for (const line of status) expect(line).toMatch(/^small: [\w.-]+:? (activations )?fresh/);
+    expect(status[2]).toMatch(/icons \d+ cached; render cached and published/);
     const tile = readFileSync(path.join(out, 'mixed5a', 'tiles_files', '0', '0_0.jpeg'));
 
     const second = await runRecipe({ recipe, root, cache, pool, log: () => {}, backend: 'backend: wasm' });

@@ -92,9 +92,16 @@ export async function runActivations(options: {
 }
 
 /** How many of the recipe's activation chunks are already in the cache. */
-export function activationsStatus(recipe: Recipe & { file: string }, root: string, cache: CacheStore): { cached: number; total: number } {
-  const { keys } = plan(recipe, root);
-  return { cached: keys.filter((key) => existsSync(path.join(cache.folder('activations', key), 'meta.json'))).length, total: keys.length };
+export function activationsStatus(recipe: Recipe & { file: string }, root: string, cache: CacheStore) {
+  const { keys, labels, sampleOptions, modelHash: model } = plan(recipe, root);
+  return {
+    cached: keys.filter((key) => existsSync(path.join(cache.folder('activations', key), 'meta.json'))).length,
+    total: keys.length,
+    chunks: keys,
+    labels,
+    declared: sampleOptions.declared.map((index) => labels[index]!),
+    modelHash: model,
+  };
 }
 
 function readLabels(recipe: Recipe & { file: string }, root: string, modelFolder: string): string[] {

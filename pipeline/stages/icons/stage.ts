@@ -5,6 +5,8 @@
  * icons are written as their batch finishes. Batches are cut from the missing icons in order and each icon's
  * seed comes from its direction, so results depend on neither the worker count nor the batch an icon was in.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
 import { UserError } from '../../errors.ts';
 import { hashOf } from '../../cache/hash.ts';
@@ -59,11 +61,9 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
   const settings = iconSettings(params);
   // The directions the icons optimize; the keys hash the unwhitened ones plus whatever whitening used.
   const targets = params.whiten ? whiten(o.directions, depth, o.secondMoment!) : o.directions;
-  const base = hashOf(STAGE, ICONS_VERSION, o.modelHash, layer, o.preprocess, settings, params.seed, params.whiten ? hashOf(bytes(o.secondMoment!)) : 'plain');
-  const directionHashes = Array.from({ length: count }, (_, i) => hashOf(bytes(o.directions.subarray(i * depth, (i + 1) * depth))));
-  const keys = directionHashes.map((direction) => hashOf(base, direction));
+  const { keys, directionHashes } = iconKeys(o);
 
-  const icons: (Buffer | undefined)[] = keys.map((key) => o.cache.read(STAGE, key)?.file(FILE));
+  const icons: (Buffer | undefined)[] = keys.map((key) => readIcon(o.cache, key));
   const missing = icons.flatMap((icon, index) => (icon ? [] : [index]));
   let done = count - missing.length;
   o.onProgress?.(done, count);
@@ -112,6 +112,25 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
     await Promise.all(Array.from({ length: Math.min(o.pool.size, batches.length) }, lane));
   }
   return { icons: icons as Buffer[], computed: missing.length, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Each icon's cache key, from the model, layer, parameters, seed and its direction (and whitening, if used). */
+export function iconKeys(o: Pick<IconsInput, 'modelHash' | 'layer' | 'directions' | 'depth' | 'params' | 'preprocess' | 'secondMoment'>): { keys: string[]; directionHashes: string[] } {
+  const { params, depth } = o;
+  const count = o.directions.length / depth;
+  const base = hashOf(STAGE, ICONS_VERSION, o.modelHash, o.layer, o.preprocess, iconSettings(params), params.seed, params.whiten ? hashOf(bytes(o.secondMoment!)) : 'plain');
+  const directionHashes = Array.from({ length: count }, (_, i) => hashOf(bytes(o.directions.subarray(i * depth, (i + 1) * depth))));
+  return { keys: directionHashes.map((direction) => hashOf(base, direction)), directionHashes };
+}
+
+/** A cached icon's PNG (undefined when missing or damaged). */
+export function readIcon(cache: CacheStore, key: string): Buffer | undefined {
+  return cache.read(STAGE, key)?.file(FILE);
+}
+
+/** How many of these icons are in the cache. */
+export function cachedIcons(cache: CacheStore, keys: string[]): number {
+  return keys.filter((key) => existsSync(path.join(cache.folder(STAGE, key), 'meta.json'))).length;
 }
 
 const bytes = (array: Float32Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);

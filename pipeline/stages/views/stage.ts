@@ -13,7 +13,7 @@ import { UserError } from '../../errors.ts';
 import type { Recipe } from '../../recipes/schema.ts';
 import { exampleCropper } from '../../datasets/crop.ts';
 import { buildGrid, type Cell } from '../grid/grid.ts';
-import { runIcons } from '../icons/stage.ts';
+import { cachedIcons, iconKeys, readIcon, runIcons } from '../icons/stage.ts';
 import { layoutActivations, type LayoutParams } from '../layout/layout.ts';
 import type { CellRecord } from '../render/format.ts';
 import { renderView } from '../render/stage.ts';
@@ -51,7 +51,7 @@ export interface ViewReport {
   samples: number;
   trustworthiness?: number;
   grids: { size: number; cells: number }[];
-  render: { files: number; bytes: number; levels: { size: number; tiles: number; bytes: number }[] };
+  render: { files: number; bytes: number; levels: { size: number; tiles: number; bytes: number }[]; key: string };
   icons: { computed: number; total: number };
   seconds: Record<string, number>;
   /** Stages computed (not taken from the cache). */
@@ -177,18 +177,8 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
 
   // Render, cached whole: the same grids, icons and settings give the same files.
   const examplePixels = recipe.render.examplePixels ?? DEFAULT_EXAMPLE_PIXELS;
-  const index = {
-    atlas: recipe.id,
-    view: view.id,
-    kind: view.kind,
-    layer: view.layer,
-    ...(view.classes ? { classes: view.classes } : {}),
-    title: view.title,
-    samples: n,
-    labels: ctx.labels,
-    focusClasses: ctx.declared,
-  };
-  const renderKey = hashOf('render', RENDER_VERSION, levels.map((l) => l.key), hashOf(...icons.icons), recipe.render, examplePixels, index, recipe.data, recipe.preprocess);
+  const index = viewIndexOf(ctx, view, n);
+  const renderKey = renderKeyFor(recipe, index, levels.map((l) => l.key), icons.icons);
   const cached = path.join(cache.folder('render', renderKey));
   let summary = readRendered(cached);
   if (!summary) {
@@ -219,11 +209,81 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
     samples: n,
     ...(trustworthiness !== undefined ? { trustworthiness } : {}),
     grids: levels.map((l) => ({ size: l.size, cells: l.cells.length })),
-    render: summary,
+    render: { ...summary, key: renderKey },
     icons: { computed: icons.computed, total },
     seconds,
     computed,
   };
+}
+
+/** What view.json says about the view besides its pyramid and levels. */
+function viewIndexOf(ctx: Pick<ViewContext, 'recipe' | 'labels' | 'declared'>, view: ViewPlan, samples: number) {
+  return {
+    atlas: ctx.recipe.id,
+    view: view.id,
+    kind: view.kind,
+    layer: view.layer,
+    ...(view.classes ? { classes: view.classes } : {}),
+    title: view.title,
+    samples,
+    labels: ctx.labels,
+    focusClasses: ctx.declared,
+  };
+}
+
+/** The rendered view's identity: its grids, its icons' bytes, the render settings and what view.json says. */
+function renderKeyFor(recipe: Recipe, index: ReturnType<typeof viewIndexOf>, gridKeys: string[], icons: Buffer[]): string {
+  const examplePixels = recipe.render.examplePixels ?? DEFAULT_EXAMPLE_PIXELS;
+  return hashOf('render', RENDER_VERSION, gridKeys, hashOf(...icons), recipe.render, examplePixels, index, recipe.data, recipe.preprocess);
+}
+
+/**
+ * Whether each step of a view is in the cache, without computing anything: one line per step. Icons and the
+ * render can only be checked once the grids they depend on exist.
+ */
+export function viewStatus(ctx: Pick<ViewContext, 'recipe' | 'root' | 'cache' | 'chunks' | 'labels' | 'declared' | 'modelHash'>, view: ViewPlan, published?: { key?: string }): { step: string; fresh: boolean; why: string }[] {
+  const { recipe, cache } = ctx;
+  const lines: { step: string; fresh: boolean; why: string }[] = [];
+  const layoutKey = layoutKeyFor(ctx, view);
+  const layout = cache.read('layout', layoutKey);
+  lines.push({ step: 'layout', fresh: Boolean(layout), why: layout ? 'cached' : 'to compute (new samples, layout parameters or code version)' });
+  const sizes = gridSizesFor(recipe, view);
+  const grids = layout ? sizes.map((size) => ({ size, key: gridKeyFor(recipe, layoutKey, size, ctx.declared.length) })).map((g) => ({ ...g, artifact: cache.read('grid', g.key) })) : [];
+  const gridsFresh = grids.length === sizes.length && grids.every((g) => g.artifact);
+  lines.push({ step: 'grids', fresh: gridsFresh, why: gridsFresh ? 'cached' : layout ? `${grids.filter((g) => !g.artifact).length} of ${sizes.length} sizes to compute` : 'after the layout' });
+  if (!gridsFresh) {
+    lines.push({ step: 'icons', fresh: false, why: 'after the grids' }, { step: 'render', fresh: false, why: 'after the icons' });
+    return lines;
+  }
+  const levels = grids.map((g) => ({ key: g.key, means: new Float32Array(new Uint8Array(g.artifact!.file('means.f32')).buffer), cells: (JSON.parse(g.artifact!.file('cells.json').toString()) as { cells: unknown[] }).cells.length }));
+  const total = levels.reduce((sum, l) => sum + l.cells, 0);
+  const first = levels.find((l) => l.cells > 0);
+  const depth = first ? first.means.length / first.cells : 0;
+  if (recipe.icons.mode === 'examples' || recipe.icons.whiten || !depth) {
+    const why = recipe.icons.mode === 'examples' ? 'data-set crops, made while rendering' : 'whitened directions are checked by atlas build';
+    lines.push({ step: 'icons', fresh: true, why }, { step: 'render', fresh: Boolean(published?.key), why: published?.key ? 'published (not rechecked)' : 'to render' });
+    return lines;
+  }
+  const directions = new Float32Array(total * depth);
+  let offset = 0;
+  for (const level of levels) {
+    directions.set(level.means, offset);
+    offset += level.means.length;
+  }
+  const { keys } = iconKeys({ modelHash: ctx.modelHash, layer: view.layer, directions, depth, params: recipe.icons, preprocess: recipe.preprocess });
+  const cached = cachedIcons(cache, keys);
+  lines.push({ step: 'icons', fresh: cached === keys.length, why: cached === keys.length ? `${keys.length} cached` : `${keys.length - cached} of ${keys.length} to draw` });
+  if (cached < keys.length) {
+    lines.push({ step: 'render', fresh: false, why: 'after the icons' });
+    return lines;
+  }
+  const samples = new Float32Array(new Uint8Array(layout!.file('points.f32')).buffer).length / 2;
+  const icons = keys.map((key) => readIcon(cache, key)!);
+  const renderKey = renderKeyFor(recipe, viewIndexOf(ctx, view, samples), levels.map((l) => l.key), icons);
+  const rendered = readRendered(cache.folder('render', renderKey));
+  const published_ = published?.key === renderKey;
+  lines.push({ step: 'render', fresh: Boolean(rendered) && published_, why: !rendered ? 'to render' : published_ ? 'cached and published' : 'cached; to publish into public/atlases' });
+  return lines;
 }
 
 async function layoutFor(ctx: ViewContext, view: ViewPlan, vectors: Float32Array, n: number, declared: Float32Array, params: LayoutParams, where: string) {
