@@ -69,3 +69,18 @@ describe('gradients through the other ops vision models use', () => {
     expect(maxRelativeError(results[0]!, results[1]!)).toBeLessThan(1e-4);
   });
 });
+
+describe('max-pool gradient on wasm', () => {
+  it('is right when allocating its output grows the wasm heap (views taken before growth are detached)', async () => {
+    // 48 MB in and out: more than the heap has spare early in a test run, so the kernel's allocation grows it.
+    const shape: [number, number, number, number] = [6, 64, 64, 512];
+    const values = seededValues(shape.reduce((a, b) => a * b), 5);
+    const results: Float32Array[] = [];
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await useBackend(backend);
+      results.push(tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 3, 2, 'same')))(tf.tensor4d(values, shape)).dataSync() as Float32Array));
+    }
+    await useBackend('wasm');
+    expect(maxRelativeError(results[0]!, results[1]!)).toBeLessThan(1e-6);
+  }, 60_000);
+});

@@ -22,9 +22,10 @@ export function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
+  // The output first: allocating it can grow the wasm heap, which detaches views taken before.
+  const output = wasm.makeOutput(input.shape, 'float32');
   const x = wasm.typedArrayFromHeap(input);
   const gradient = wasm.typedArrayFromHeap(dy);
-  const output = wasm.makeOutput(input.shape, 'float32');
   const dx = wasm.typedArrayFromHeap(output);
   dx.fill(0);
   const best = new Float32Array(channels);
@@ -34,8 +35,7 @@ export function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc
       const h0 = oh * strideHeight - top;
       for (let ow = 0; ow < outWidth; ow++) {
         const w0 = ow * strideWidth - left;
-        best.fill(-Infinity);
-        where.fill(-1);
+        let first = true;
         for (let fh = 0; fh < filterHeight; fh++) {
           const h = h0 + fh;
           if (h < 0 || h >= inHeight) continue;
@@ -43,20 +43,27 @@ export function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc
             const w = w0 + fw;
             if (w < 0 || w >= inWidth) continue;
             const base = ((b * inHeight + h) * inWidth + w) * channels;
+            if (first) {
+              // The window's first position starts every channel's running maximum.
+              for (let c = 0; c < channels; c++) {
+                best[c] = x[base + c]!;
+                where[c] = base + c;
+              }
+              first = false;
+              continue;
+            }
             for (let c = 0; c < channels; c++) {
               const value = x[base + c]!;
-              if (value > best[c]! || where[c] === -1) {
+              if (value > best[c]!) {
                 best[c] = value;
                 where[c] = base + c;
               }
             }
           }
         }
+        if (first) continue;
         const out = ((b * outHeight + oh) * outWidth + ow) * channels;
-        for (let c = 0; c < channels; c++) {
-          const at = where[c]!;
-          if (at >= 0) dx[at] = dx[at]! + gradient[out + c]!;
-        }
+        for (let c = 0; c < channels; c++) dx[where[c]!] = dx[where[c]!]! + gradient[out + c]!;
       }
     }
   }
