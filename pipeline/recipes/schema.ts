@@ -126,7 +126,15 @@ export const recipeSchema = z
     classAtlases: z
       .array(
         z
-          .object({ class: z.string().min(1), layer: z.string().min(1).optional(), filter: z.enum(['winner', 'top']).default('top'), top: positiveInt.default(3), layout: layout.partial().optional() })
+          .object({
+            class: z.string().min(1),
+            layer: z.string().min(1).optional(),
+            filter: z.enum(['winner', 'top']).default('top'),
+            top: positiveInt.default(3),
+            layout: layout.partial().optional(),
+            /** Grid sizes of this view (default: the layer's). */
+            grids: z.array(positiveInt).min(1).optional(),
+          })
           .strict(),
       )
       .default([]),
@@ -137,7 +145,11 @@ export const recipeSchema = z
      * x = attribution(right) − attribution(left) (clipped at its 99th percentile) and y = a 1-D layout.
      */
     comparisons: z
-      .array(z.object({ classes: z.tuple([z.string().min(1), z.string().min(1)]), layer: z.string().min(1).optional(), top: positiveInt.default(3) }).strict())
+      .array(
+        z
+          .object({ classes: z.tuple([z.string().min(1), z.string().min(1)]), layer: z.string().min(1).optional(), top: positiveInt.default(3), grids: z.array(positiveInt).min(1).optional() })
+          .strict(),
+      )
       .default([]),
   })
   .strict();

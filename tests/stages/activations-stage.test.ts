@@ -79,7 +79,7 @@ describe.skipIf(!existsSync(path.join(DEMO, 'model.json')))('activations stage',
     const bad = path.join(work, 'bad.yaml');
     writeFileSync(bad, readFileSync(recipeFile, 'utf8').replace('classes: [whale, shark]', 'classes: [whale, shork]'));
     await expect(runActivations({ recipe: readRecipe(bad), root: process.cwd(), cache: new CacheStore(path.join(work, 'c')), pool })).rejects.toThrowError(
-      /field "attribution\.classes" names "shork", which is not a class of the model \(whale, shark, /,
+      /field "attribution\.classes\[1\]" names "shork", which is not a class of the model \(whale, shark, /,
     );
   });
 });

@@ -16,6 +16,8 @@ export interface ViewPlan {
   filter?: { kind: 'winner' | 'top'; top: number };
   /** Layout parameters for the view's own layout (class atlases). */
   layout?: Partial<Recipe['layout']>;
+  /** Grid sizes for this view, when it sets its own. */
+  grids?: number[];
 }
 
 const layerNameOf = (layer: Recipe['layers'][number]) => (typeof layer === 'string' ? layer : layer.name);
@@ -46,6 +48,7 @@ export function planViews(recipe: Recipe): ViewPlan[] {
       title: `Class atlas of “${atlas.class}” at ${layer}`,
       filter: { kind: atlas.filter, top: atlas.filter === 'winner' ? 1 : atlas.top },
       ...(atlas.layout ? { layout: atlas.layout } : {}),
+      ...(atlas.grids ? { grids: atlas.grids } : {}),
     });
   }
   for (const comparison of recipe.comparisons) {
@@ -58,6 +61,7 @@ export function planViews(recipe: Recipe): ViewPlan[] {
       classes: [left, right],
       title: `“${left}” against “${right}” at ${layer}`,
       filter: { kind: 'top', top: comparison.top },
+      ...(comparison.grids ? { grids: comparison.grids } : {}),
     });
   }
   return views;

@@ -80,6 +80,7 @@ export function layoutParamsFor(recipe: Recipe, view: ViewPlan): LayoutParams {
 }
 
 export function gridSizesFor(recipe: Recipe, view: ViewPlan): number[] {
+  if (view.grids) return view.grids;
   const layer = recipe.layers.find((l) => (typeof l === 'string' ? l : l.name) === view.layer);
   return (layer && typeof layer !== 'string' ? layer.grids : undefined) ?? recipe.grids.sizes;
 }
