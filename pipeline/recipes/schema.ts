@@ -141,6 +141,24 @@ export const recipeSchema = z
     icons,
     render,
     /**
+     * Activation grids: one image of the data set (by its index, as the data source lists it) with an icon at
+     * every position of `layer` strong enough to draw, for the <ActivationGrid> figure.
+     */
+    activationGrids: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+            layer: z.string().min(1),
+            image: z.number().int().nonnegative(),
+            title: z.string().min(1).optional(),
+            /** The image's true class, shown with the figure. */
+            label: z.string().min(1).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /**
      * Two-class comparisons: the samples with either class among their `top` attributions, placed with
      * x = attribution(right) − attribution(left) (clipped at its 99th percentile) and y = a 1-D layout.
      */

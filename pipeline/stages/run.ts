@@ -16,6 +16,7 @@ import { ICONS_VERSION } from './icons/stage.ts';
 import { FORMAT_VERSION, type ManifestViews } from './render/format.ts';
 import { loadLayer } from './views/layer-data.ts';
 import { planViews } from './views/plan.ts';
+import { runActivationGrid } from './activation-grid/stage.ts';
 import { progressBar } from './views/progress.ts';
 import { GRID_VERSION, LAYOUT_VERSION, RENDER_VERSION, layoutParamsFor, runView, type ViewReport } from './views/stage.ts';
 
@@ -84,6 +85,13 @@ export async function runRecipe(options: {
       }
     }
     accuracy = accuracyOf(cache, activations.chunks);
+    const activationGrids: Record<string, { layer: string; title: string; path: string }> = {};
+    for (const spec of recipe.activationGrids) {
+      const started = performance.now();
+      const grid = await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary });
+      activationGrids[grid.id] = { layer: grid.layer, title: grid.title, path: grid.path };
+      log(`${recipe.id}: activation grid ${grid.id} of ${grid.layer}: ${grid.icons} icons (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    }
 
     const manifest = {
       format: FORMAT_VERSION,
@@ -96,6 +104,7 @@ export async function runRecipe(options: {
       images: { count: samples / recipe.sampling.positionsPerImage, skipped: activations.skipped.length, accuracy },
       parameters: { preprocess: recipe.preprocess, data: recipe.data, sampling: recipe.sampling, attribution: recipe.attribution, grids: recipe.grids, icons: recipe.icons, render: recipe.render },
       views: viewIndex,
+      activationGrids,
       layouts: Object.fromEntries(views.map((view) => [view.id, layoutParamsFor(recipe, view)])),
       results: viewReports,
       totals: {

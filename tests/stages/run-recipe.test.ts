@@ -32,6 +32,7 @@ classAtlases: [{ class: shark }]
 comparisons: [{ classes: [whale, shark] }]
 icons: { size: 24, steps: 6, batch: 16 }
 render: { examplePixels: 16 }
+activationGrids: [{ id: first-image, layer: mixed4b, image: 0 }]
 `,
   );
   pool = WorkerPool.create({ size: 2, env: { ...process.env, ATLAS_BACKEND: 'wasm' } });
@@ -74,6 +75,17 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('running a recipe
       if (cell.x < fine.size / 2 - 1) expect(whale).toBeGreaterThanOrEqual(sharkValue);
       if (cell.x > fine.size / 2) expect(sharkValue).toBeGreaterThanOrEqual(whale);
     }
+    // The activation grid: every position of mixed4b (8 × 8 for a 64 px input), the strong ones with an icon.
+    expect(manifest.activationGrids['first-image']).toEqual({ layer: 'mixed4b', title: 'Activation grid of mixed4b', path: 'activation-grids/first-image' });
+    const activationGrid = JSON.parse(readFileSync(path.join(out, 'activation-grids', 'first-image', 'grid.json'), 'utf8'));
+    expect([activationGrid.rows, activationGrid.columns]).toEqual([8, 8]);
+    expect(activationGrid.positions).toHaveLength(64);
+    const drawn = activationGrid.positions.filter((p: { icon: number }) => p.icon >= 0);
+    expect(drawn.length).toBeGreaterThan(0);
+    expect(Math.max(...activationGrid.positions.map((p: { magnitude: number }) => p.magnitude))).toBe(1);
+    for (const p of activationGrid.positions) expect(p.classes.length).toBe(5);
+    expect(existsSync(path.join(out, 'activation-grids', 'first-image', 'icons.jpg'))).toBe(true);
+
     // Status, from cache keys alone: every stage of every view fresh.
     const status = recipeStatus(recipe, root, cache);
     expect(status).toHaveLength(5);

@@ -1,0 +1,129 @@
+/**
+ * Activation grids (Distill's figure of one image with an icon at every spatial position of a layer): the
+ * image's activations and per-position attributions from the worker pool, an icon per position strong enough to
+ * draw (feature visualization of its activation vector, through the icons stage and its cache), and the files
+ * the <ActivationGrid> component reads (src/lib/activation-grid-format.ts).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { CacheStore } from '../../cache/store.ts';
+import { datasetImages, exampleCropper } from '../../datasets/crop.ts';
+import type { WorkerPool } from '../../engine/pool.ts';
+import { UserError } from '../../errors.ts';
+import type { Recipe } from '../../recipes/schema.ts';
+import type { ActivationGridIndex, ActivationGridPosition } from '../../../src/lib/activation-grid-format.ts';
+import { runIcons } from '../icons/stage.ts';
+import type { ActivationGridInput, ActivationGridOutput } from './tasks.ts';
+
+const TASKS = new URL('./tasks.ts', import.meta.url).href;
+/** Positions whose activation norm is below this share of the image's largest get no icon. */
+export const MIN_MAGNITUDE = 0.2;
+/** The image is published at least this many pixels wide (small model inputs are enlarged). */
+const IMAGE_PIXELS = 384;
+
+export type ActivationGridSpec = Recipe['activationGrids'][number];
+
+export async function runActivationGrid(o: {
+  recipe: Recipe & { id: string; file: string };
+  spec: ActivationGridSpec;
+  root: string;
+  cache: CacheStore;
+  pool: WorkerPool;
+  labels: string[];
+  modelHash: string;
+  outDir: string;
+}): Promise<{ id: string; layer: string; title: string; path: string; icons: number }> {
+  const { recipe, spec } = o;
+  const modelFolder = path.resolve(o.root, recipe.model);
+  const image = await datasetImages({ data: recipe.data, preprocess: recipe.preprocess, root: o.root })(spec.image).catch((error: Error) => {
+    throw new UserError(`${path.relative(o.root, recipe.file)}: activationGrids "${spec.id}" names image ${spec.image}, which cannot be read: ${error.message}`);
+  });
+  const input: ActivationGridInput = { model: modelFolder, layer: spec.layer, preprocess: recipe.preprocess, pixels: image.pixels };
+  const grid = await o.pool.run<ActivationGridOutput>({ module: TASKS, task: 'activationGrid', input });
+  const [rows, columns, depth] = grid.shape;
+
+  const norms = Array.from({ length: rows * columns }, (_, p) => {
+    let sum = 0;
+    for (let j = 0; j < depth; j++) sum += grid.activations[p * depth + j]! ** 2;
+    return Math.sqrt(sum);
+  });
+  const largest = Math.max(...norms);
+  if (!(largest > 0)) throw new UserError(`${path.relative(o.root, recipe.file)}: activationGrids "${spec.id}": every activation of ${spec.layer} is zero for image ${spec.image}; choose another image or layer.`);
+  const drawn = norms.flatMap((norm, p) => (norm / largest >= MIN_MAGNITUDE ? [p] : []));
+
+  // Icons: a feature visualization of each drawn position's activation vector (or its data-set crop).
+  let icons: Buffer[];
+  if (recipe.icons.mode === 'examples') {
+    const crop = exampleCropper({ data: recipe.data, preprocess: recipe.preprocess, root: o.root, layerSize: [rows, columns], size: recipe.icons.size });
+    icons = await Promise.all(drawn.map((p) => crop([spec.image, Math.floor(p / columns), p % columns])));
+  } else {
+    const directions = new Float32Array(drawn.length * depth);
+    drawn.forEach((p, i) => directions.set(grid.activations.subarray(p * depth, (p + 1) * depth), i * depth));
+    icons = (await runIcons({ modelFolder, modelHash: o.modelHash, layer: spec.layer, directions, depth, params: recipe.icons, preprocess: recipe.preprocess, cache: o.cache, pool: o.pool })).icons;
+  }
+
+  const positions: ActivationGridPosition[] = norms.map((norm, p) => {
+    const classes = grid.classes
+      .map((label, c) => [label, grid.attributions[p * grid.classes.length + c]!] as [number, number])
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, 5);
+    return { row: Math.floor(p / columns), column: p % columns, magnitude: norm / largest, icon: drawn.indexOf(p), classes };
+  });
+
+  const folder = path.join(o.outDir, 'activation-grids', spec.id);
+  mkdirSync(folder, { recursive: true });
+  const size = recipe.icons.size;
+  const perRow = Math.max(1, Math.min(drawn.length, columns));
+  const spriteRows = Math.max(1, Math.ceil(drawn.length / perRow));
+  const sprite = await sharp({ create: { width: perRow * size, height: spriteRows * size, channels: 3, background: recipe.render.background } })
+    .composite(icons.map((icon, i) => ({ input: icon, left: (i % perRow) * size, top: Math.floor(i / perRow) * size })))
+    .jpeg({ quality: recipe.render.quality })
+    .toBuffer();
+  writeFileSync(path.join(folder, 'icons.jpg'), sprite);
+  const scale = Math.max(1, Math.ceil(IMAGE_PIXELS / image.width));
+  const picture = await sharp(Buffer.from(image.pixels), { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(image.width * scale, image.height * scale, { kernel: 'lanczos3' })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  writeFileSync(path.join(folder, 'image.jpg'), picture);
+
+  const title = spec.title ?? `Activation grid of ${spec.layer}`;
+  const index: ActivationGridIndex = {
+    version: 1,
+    atlas: recipe.id,
+    id: spec.id,
+    layer: spec.layer,
+    title,
+    image: { file: 'image.jpg', width: image.width * scale, height: image.height * scale, ...(spec.label ? { label: spec.label } : {}) },
+    rows,
+    columns,
+    icons: { file: 'icons.jpg', size, perRow },
+    labels: o.labels,
+    positions,
+    description: describeGrid(positions, rows, columns, o.labels, spec.layer),
+  };
+  writeFileSync(path.join(folder, 'grid.json'), `${JSON.stringify(index)}\n`);
+  return { id: spec.id, layer: spec.layer, title, path: `activation-grids/${spec.id}`, icons: drawn.length };
+}
+
+/** "At mixed4b, the strongest activations (top right, centre) are most attributed to shark; …" */
+function describeGrid(positions: ActivationGridPosition[], rows: number, columns: number, labels: string[], layer: string): string {
+  const strong = positions.filter((p) => p.icon >= 0 && p.classes.length);
+  if (!strong.length) return `No position of ${layer} is active enough to draw.`;
+  const votes = new Map<number, { weight: number; where: Set<string> }>();
+  const region = (p: ActivationGridPosition) => {
+    const vertical = ['top', 'middle', 'bottom'][Math.min(2, Math.floor((3 * p.row) / rows))]!;
+    const horizontal = ['left', 'centre', 'right'][Math.min(2, Math.floor((3 * p.column) / columns))]!;
+    return vertical === 'middle' ? (horizontal === 'centre' ? 'centre' : horizontal) : `${vertical} ${horizontal}`;
+  };
+  for (const p of strong) {
+    const [label] = p.classes[0]!;
+    const vote = votes.get(label) ?? { weight: 0, where: new Set<string>() };
+    vote.weight += p.magnitude;
+    vote.where.add(region(p));
+    votes.set(label, vote);
+  }
+  const ranked = [...votes].sort((a, b) => b[1].weight - a[1].weight).slice(0, 3);
+  return `${strong.length} of ${rows * columns} positions of ${layer} are drawn. ${ranked.map(([label, vote]) => `Positions attributed most to ${labels[label]}: ${[...vote.where].join(', ')}.`).join(' ')}`;
+}
