@@ -99,7 +99,8 @@ export const recipeSchema = z
     preprocess: preprocessSchema,
     data,
     layers: z.array(layer).min(1, 'must name at least one layer'),
-    sampling: z.object({ positionsPerImage: positiveInt.default(1), seed }).strict().default({}),
+    /** Spatial positions sampled per image and layer: a number (seeded), or "all" (every position). */
+    sampling: z.object({ positionsPerImage: z.union([positiveInt, z.literal('all')]).default(1), seed }).strict().default({}),
     attribution: z
       .object({
         /** Per sample, the k classes with the largest attribution h·∇logit are kept. */

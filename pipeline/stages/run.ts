@@ -62,13 +62,11 @@ export async function runRecipe(options: {
   const layers = [...new Set(views.map((view) => view.layer))];
   const viewIndex: ManifestViews['views'] = {};
   const viewReports: Record<string, ViewReport> = {};
-  let samples = 0;
   let accuracy = 0;
   try {
     // One layer's samples in memory at a time, shared by that layer's views.
     for (const layer of layers) {
       const data = loadLayer(cache, activations.chunks, layer, recipe.attribution.topK, activations.declared.length);
-      samples = data.n;
       const { shape } = await pool.run<{ shape: number[] }>({ module: ICON_TASKS, task: 'probeLayer', input: { model: modelFolder, layer, preprocess: recipe.preprocess } });
       const context = { recipe, root, cache, pool, log, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelFolder, modelHash: activations.modelHash, data, layerSize: [shape[1]!, shape[2]!] as [number, number] };
       for (const view of views.filter((v) => v.layer === layer)) {
@@ -85,6 +83,7 @@ export async function runRecipe(options: {
       }
     }
     accuracy = accuracyOf(cache, activations.chunks);
+    const imageCount = countImages(cache, activations.chunks);
     const activationGrids: Record<string, { layer: string; title: string; path: string }> = {};
     for (const spec of recipe.activationGrids) {
       const started = performance.now();
@@ -101,7 +100,7 @@ export async function runRecipe(options: {
       model: { folder: recipe.model, sha256: activations.modelHash },
       labels: activations.labels,
       focusClasses: activations.declared,
-      images: { count: samples / recipe.sampling.positionsPerImage, skipped: activations.skipped.length, accuracy },
+      images: { count: imageCount, skipped: activations.skipped.length, accuracy },
       parameters: { preprocess: recipe.preprocess, data: recipe.data, sampling: recipe.sampling, attribution: recipe.attribution, grids: recipe.grids, icons: recipe.icons, render: recipe.render },
       views: viewIndex,
       activationGrids,
@@ -149,6 +148,10 @@ function sweepInterrupted(folder: string, id: string, cache: CacheStore): void {
     }
   }
   rmSync(path.join(cache.root, 'scratch'), { recursive: true, force: true });
+}
+
+function countImages(cache: CacheStore, chunks: string[]): number {
+  return chunks.reduce((sum, key) => sum + cache.read('activations', key)!.file('ids.i32').length / 4, 0);
 }
 
 /** Share of images whose prediction matches their label (when the data set has labels). */

@@ -18,7 +18,8 @@ export const DENSE_CLASS_LIMIT = 64;
 
 export interface SampleOptions {
   layers: string[];
-  positionsPerImage: number;
+  /** Positions per image and layer, or "all" of them. */
+  positionsPerImage: number | 'all';
   seed: number;
   /** How many classes with the largest attribution are kept per sample. */
   topK: number;
@@ -72,13 +73,15 @@ function sampleTensors(runner: ModelRunner, input: Tensor, imageIds: number[], o
     const activation = taps[layer]!;
     if (activation.rank !== 4) throw new Error(`layer ${layer} has shape [${activation.shape}]; atlases need a spatial layer [N, H, W, C].`);
     const [, height, width, depth] = activation.shape as [number, number, number, number];
-    const origins = new Int32Array(batch * options.positionsPerImage * 3);
+    // "all": every position in row-major order (a real network's small late layers); else seeded random ones.
+    const positions = options.positionsPerImage === 'all' ? height * width : options.positionsPerImage;
+    const origins = new Int32Array(batch * positions * 3);
     const gatherAt: number[][] = [];
     imageIds.forEach((id, b) => {
-      for (let p = 0; p < options.positionsPerImage; p++) {
+      for (let p = 0; p < positions; p++) {
         const r = new Random(options.seed, id, layerIndex, p);
-        const [y, x] = [Math.floor(r.next() * height), Math.floor(r.next() * width)];
-        const n = b * options.positionsPerImage + p;
+        const [y, x] = options.positionsPerImage === 'all' ? [Math.floor(p / width), p % width] : [Math.floor(r.next() * height), Math.floor(r.next() * width)];
+        const n = b * positions + p;
         origins.set([id, y, x], n * 3);
         gatherAt.push([b, y, x]);
       }
@@ -88,7 +91,7 @@ function sampleTensors(runner: ModelRunner, input: Tensor, imageIds: number[], o
     const attributions =
       options.method === 'gradient'
         ? gradientAttributions(runner, layer, activation, vectors, indices, candidates, batch)
-        : differenceAttributions(runner, layer, activation, gatherAt, candidates, batch, options.positionsPerImage);
+        : differenceAttributions(runner, layer, activation, gatherAt, candidates, batch, positions);
     const samples = gatherAt.length;
     const k = Math.min(options.topK, candidates.length);
     const { values, indices: top } = tf.topk(attributions, k);
