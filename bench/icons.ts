@@ -3,7 +3,8 @@
  * seconds) through the icons stage, on the demo network (mixed4b, 64-px icons on its fixed 64-px input) and on
  * the MobileNet-shaped fixture (conv_pw_5_relu, 64-px icons, any input size), per backend and worker count.
  * Workers are started and the model loaded before timing. Writes bench/results/icons.json and the table
- * between the bench:icons markers in README.md. About 3 minutes on 2 cores.
+ * between the bench:icons markers in README.md, with tiles per second of the render stage's pyramid cutting
+ * (6,400 and 12,800 px levels, JPEG and WebP). About 3 minutes on 2 cores.
  */
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { recipeSchema } from '../pipeline/recipes/schema.ts';
 import { runIcons } from '../pipeline/stages/icons/stage.ts';
 import { Random } from '../pipeline/datasets/synthetic/random.ts';
 import { fixtureModels } from '../tests/fixtures/models.ts';
+import { benchmarkTiles, type TileBenchmark } from '../pipeline/stages/render/bench.ts';
 
 const models = [
   { name: 'demo network (mixed4b)', folder: 'content/models/demo', layer: 'mixed4b', depth: 224, preprocess: { size: 64, range: [0, 1] as [number, number], channels: 'rgb' as const, resize: 'crop' as const } },
@@ -57,10 +59,18 @@ const table = [
   '|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.model} | ${r.backend} | ${r.workers} | ${r.icons} × ${r.steps} (${r.batch}) | ${r.seconds.toFixed(1)} | ${r.iconStepsPerSecond.toFixed(1)} |`),
 ].join('\n');
-const summary = `At ${demoRate.toFixed(0)} icon-steps/s, 2,000 demo icons fit in 5 minutes at ${fit} steps each.`;
+// Tiles: cutting a composed level into its DZI pyramid (the render stage's other heavy step).
+const tileRows: TileBenchmark[] = [];
+for (const [width, format] of [[6400, 'jpeg'], [12800, 'jpeg'], [6400, 'webp']] as const) tileRows.push(await benchmarkTiles({ width, settings: { format } }));
+const tileTable = [
+  '| level width (px) | format | tiles (254 px, overlap 1) | MB | seconds | tiles/s |',
+  '|---|---|---|---|---|---|',
+  ...tileRows.map((r) => `| ${r.width} | ${r.format} | ${r.tiles} | ${(r.bytes / 1e6).toFixed(1)} | ${r.seconds.toFixed(1)} | ${r.tilesPerSecond.toFixed(0)} |`),
+].join('\n');
+const summary = `At ${demoRate.toFixed(0)} icon-steps/s, 2,000 demo icons fit in 5 minutes at ${fit} steps each.\n\n${tileTable}`;
 console.log(`\n${table}\n\n${summary}`);
 const stamp = new Date().toISOString().slice(0, 10);
-writeFileSync('bench/results/icons.json.tmp', `${JSON.stringify({ date: stamp, cores: os.availableParallelism(), rows, demoStepsFor2000IconsIn5Minutes: fit }, null, 2)}\n`);
+writeFileSync('bench/results/icons.json.tmp', `${JSON.stringify({ date: stamp, cores: os.availableParallelism(), rows, demoStepsFor2000IconsIn5Minutes: fit, tiles: tileRows }, null, 2)}\n`);
 renameSync('bench/results/icons.json.tmp', 'bench/results/icons.json');
 const readme = readFileSync('README.md', 'utf8');
 const section = `<!-- bench:icons:start -->\n${stamp}, ${os.availableParallelism()} cores, 64-px icons, one run each (\`npm run bench:icons\`):\n\n${table}\n\n${summary}\n<!-- bench:icons:end -->`;

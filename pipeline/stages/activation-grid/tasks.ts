@@ -28,7 +28,9 @@ export interface ActivationGridOutput {
 
 export async function activationGrid(input: ActivationGridInput): Promise<ActivationGridOutput> {
   const runner = await runnerFor(input.model);
-  return tf.tidy(() => {
+  let output: ActivationGridOutput | undefined;
+  // Assigned rather than returned: tf.tidy walks every key of what it returns, looking for tensors.
+  tf.tidy(() => {
     const image = toInput([input.pixels], input.preprocess);
     const taps = runner.tap(image, [input.layer, 'logits']);
     const activation = taps[input.layer]!;
@@ -42,11 +44,12 @@ export async function activationGrid(input: ActivationGridInput): Promise<Activa
       const gradient = tf.grad((h: tf.Tensor) => tf.sum(tf.gather(tf.reshape(runner.logitsFrom(input.layer, h), [-1]), [c])))(activation);
       return tf.reshape(tf.sum(tf.mul(activation, gradient), 3), [rows * columns]);
     });
-    return {
+    output = {
       shape: [rows, columns, depth],
       activations: activation.dataSync() as Float32Array,
       classes,
       attributions: tf.stack(perClass, 1).dataSync() as Float32Array,
     };
   });
+  return output!;
 }

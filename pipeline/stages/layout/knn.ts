@@ -28,7 +28,7 @@ export function normalizeRows(data: Float32Array, n: number, d: number): Float32
 /** Rows per pool job when the search is split across workers. */
 export const KNN_ROWS_PER_JOB = 4096;
 
-export function exactKnn(data: Float32Array, n: number, d: number, k: number, metric: Metric, block = 512): Neighbours {
+export function exactKnn(data: Float32Array, n: number, d: number, k: number, metric: Metric, block = 128): Neighbours {
   const indices = new Int32Array(n * k);
   const distances = new Float32Array(n * k);
   const rows = metric === 'cosine' ? normalizeRows(data, n, d) : data;
@@ -65,53 +65,55 @@ export interface KnnJob {
   distances: Float32Array;
 }
 
-/** Neighbours of rows [start, end) against all rows, 512 at a time. */
-export function knnRows(job: KnnJob, block = 512): void {
+/**
+ * Neighbours of rows [start, end) against all rows, `block` rows at a time (small blocks keep each worker's
+ * engine memory near 25 MB per block at 50,000 points).
+ */
+export function knnRows(job: KnnJob, block = 128): void {
   const { rows, n, d, k, metric, indices, distances } = job;
   const all = tf.tensor2d(rows, [n, d]);
   // Transposed once: wasm's matMul with transposeB re-transposes the large operand on every call (7× slower).
   const allT = tf.transpose(all);
-  const squares = metric === 'euclidean' ? tf.sum(tf.square(all), 1) : undefined;
+  // Squared norms for euclidean: the largest 2·a·b − |b|² is the nearest (|a|² is the same along a row).
+  const norms = metric === 'euclidean' ? tf.tidy(() => tf.sum(tf.square(all), 1)) : undefined;
+  const squares = norms?.dataSync() as Float32Array | undefined;
+  norms?.dispose();
+  const bestValues = new Float64Array(k);
+  const bestIndices = new Int32Array(k);
   for (let start = job.start; start < job.end; start += block) {
     const size = Math.min(block, job.end - start);
-    tf.tidy(() => {
-      const part = tf.slice(all, [start, 0], [size, d]);
-      const dot = tf.matMul(part, allT); // [size, n]
-      // The largest score is the nearest: dot for cosine; 2·dot − |b|² for euclidean (|a|² is the same along a row).
-      const score = metric === 'cosine' ? dot : tf.sub(tf.mul(2, dot), tf.reshape(squares!, [1, n]));
-      // Selection in JS: most scores fall below the row's current k-th best and cost one comparison
-      // (the engine's topk sorts whole rows, which took most of the time).
-      const scores = score.dataSync();
-      const bestValues = new Float64Array(k);
-      const bestIndices = new Int32Array(k);
-      for (let row = 0; row < size; row++) {
-        const self = start + row;
-        let count = 0;
-        const offset = row * n;
-        for (let j = 0; j < n; j++) {
-          if (j === self) continue;
-          const value = scores[offset + j]!;
-          if (count === k && value <= bestValues[k - 1]!) continue;
-          // Insert keeping descending order; ties keep the lower index first.
-          let at = count < k ? count++ : k - 1;
-          while (at > 0 && bestValues[at - 1]! < value) {
-            bestValues[at] = bestValues[at - 1]!;
-            bestIndices[at] = bestIndices[at - 1]!;
-            at--;
-          }
-          bestValues[at] = value;
-          bestIndices[at] = j;
+    // Selection in JS: most scores fall below the row's current k-th best and cost one comparison
+    // (the engine's topk sorts whole rows, which took most of the time).
+    // (tf.tidy must not return the typed array: it walks every key of what it returns, looking for tensors.)
+    const product = tf.tidy(() => tf.matMul(tf.slice(all, [start, 0], [size, d]), allT));
+    const scores = product.dataSync() as Float32Array; // [size, n]
+    product.dispose();
+    for (let row = 0; row < size; row++) {
+      const self = start + row;
+      let count = 0;
+      const offset = row * n;
+      for (let j = 0; j < n; j++) {
+        if (j === self) continue;
+        const value = squares ? 2 * scores[offset + j]! - squares[j]! : scores[offset + j]!;
+        if (count === k && value <= bestValues[k - 1]!) continue;
+        // Insert keeping descending order; ties keep the lower index first.
+        let at = count < k ? count++ : k - 1;
+        while (at > 0 && bestValues[at - 1]! < value) {
+          bestValues[at] = bestValues[at - 1]!;
+          bestIndices[at] = bestIndices[at - 1]!;
+          at--;
         }
-        const own = metric === 'euclidean' ? rows.subarray(self * d, (self + 1) * d).reduce((sum, x) => sum + x * x, 0) : 0;
-        for (let t = 0; t < count; t++) {
-          const value = bestValues[t]!;
-          distances[self * k + t] = metric === 'cosine' ? Math.max(0, 1 - value) : Math.sqrt(Math.max(0, own - value));
-          indices[self * k + t] = bestIndices[t]!;
-        }
+        bestValues[at] = value;
+        bestIndices[at] = j;
       }
-    });
+      const own = squares ? squares[self]! : 0;
+      for (let t = 0; t < count; t++) {
+        const value = bestValues[t]!;
+        distances[self * k + t] = metric === 'cosine' ? Math.max(0, 1 - value) : Math.sqrt(Math.max(0, own - value));
+        indices[self * k + t] = bestIndices[t]!;
+      }
+    }
   }
   all.dispose();
   allT.dispose();
-  squares?.dispose();
 }

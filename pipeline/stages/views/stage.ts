@@ -351,11 +351,15 @@ async function iconsFor(ctx: ViewContext, view: ViewPlan, levels: { cells: CellR
 
 /** E[a·aᵀ] over the view's samples, [depth, depth], for whitened directions. */
 function secondMoment(vectors: Float32Array, n: number, depth: number): Float32Array {
-  return tf.tidy(() => {
+  // An explicit transpose: wasm's matMul with transposeA is many times slower. The values are read outside
+  // tf.tidy, which walks every key of what it returns.
+  const moment = tf.tidy(() => {
     const x = tf.tensor2d(vectors, [n, depth]);
-    // An explicit transpose: wasm's matMul with transposeA is many times slower.
-    return tf.div(tf.matMul(tf.transpose(x), x), n).dataSync() as Float32Array;
+    return tf.div(tf.matMul(tf.transpose(x), x), n);
   });
+  const values = moment.dataSync() as Float32Array;
+  moment.dispose();
+  return values;
 }
 
 interface Rendered {
