@@ -70,7 +70,7 @@ function withoutTimings(value: unknown): unknown {
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([key]) => !['seconds', 'stages', 'computed', 'status'].includes(key))
+        .filter(([key]) => !['seconds', 'computedSeconds', 'stages', 'computed', 'status'].includes(key))
         .map(([key, inner]) => [key, withoutTimings(inner)]),
     );
   }

@@ -53,7 +53,10 @@ export interface ViewReport {
   grids: { size: number; cells: number }[];
   render: { files: number; bytes: number; levels: { size: number; tiles: number; bytes: number }[]; key: string };
   icons: { computed: number; total: number };
+  /** Wall seconds of this run per step (near 0 for cached steps). */
   seconds: Record<string, number>;
+  /** Seconds the cached artifacts took when they were computed (for the methods appendix). */
+  computedSeconds: { layout?: Record<string, number>; render?: number };
   /** Stages computed (not taken from the cache). */
   computed: string[];
 }
@@ -198,7 +201,7 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
       cacheDir: path.join(cache.root, 'scratch'),
       ...(recipe.icons.mode === 'examples' ? { edgeCrop: 0 } : {}),
     });
-    summary = { files: rendered.files, bytes: rendered.bytes, levels: rendered.levels };
+    summary = { files: rendered.files, bytes: rendered.bytes, levels: rendered.levels, seconds: rendered.seconds };
     writeAtomically(path.join(cached, 'rendered.json'), JSON.stringify({ ...summary, listing: listFiles(path.join(cached, 'view')) }));
     computed.push('render');
   }
@@ -210,9 +213,13 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
     samples: n,
     ...(trustworthiness !== undefined ? { trustworthiness } : {}),
     grids: levels.map((l) => ({ size: l.size, cells: l.cells.length })),
-    render: { ...summary, key: renderKey },
+    render: { files: summary.files, bytes: summary.bytes, levels: summary.levels, key: renderKey },
     icons: { computed: icons.computed, total },
     seconds,
+    computedSeconds: {
+      ...((layout.meta.info as { seconds?: Record<string, number> }).seconds ? { layout: (layout.meta.info as { seconds: Record<string, number> }).seconds } : {}),
+      ...(summary.seconds !== undefined ? { render: summary.seconds } : {}),
+    },
     computed,
   };
 }
@@ -366,6 +373,7 @@ interface Rendered {
   files: number;
   bytes: number;
   levels: { size: number; tiles: number; bytes: number }[];
+  seconds?: number;
 }
 
 /** A rendered view from the cache, if every file it listed is there with its size. */
