@@ -144,7 +144,7 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
     computed.push('layout');
   }
   const points = new Float32Array(new Uint8Array(layout.file('points.f32')).buffer);
-  const trustworthiness = (layout.meta.info as { trustworthiness?: number }).trustworthiness;
+  const { trustworthiness, seconds: layoutSeconds } = layout.meta.info as { trustworthiness?: number; seconds?: Record<string, number> };
   seconds.layout = clock.lap();
 
   // Grids.
@@ -183,7 +183,7 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
   const examplePixels = recipe.render.examplePixels ?? DEFAULT_EXAMPLE_PIXELS;
   const index = viewIndexOf(ctx, view, n);
   const renderKey = renderKeyFor(recipe, index, levels.map((l) => l.key), icons.icons);
-  const cached = path.join(cache.folder('render', renderKey));
+  const cached = cache.folder('render', renderKey);
   let summary = readRendered(cached);
   if (!summary) {
     rmSync(cached, { recursive: true, force: true });
@@ -217,7 +217,7 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
     icons: { computed: icons.computed, total },
     seconds,
     computedSeconds: {
-      ...((layout.meta.info as { seconds?: Record<string, number> }).seconds ? { layout: (layout.meta.info as { seconds: Record<string, number> }).seconds } : {}),
+      ...(layoutSeconds ? { layout: layoutSeconds } : {}),
       ...(summary.seconds !== undefined ? { render: summary.seconds } : {}),
     },
     computed,
