@@ -142,6 +142,26 @@ export const recipeSchema = z
     icons,
     render,
     /**
+     * Patch experiments: paste the icon of an atlas cell (`patch`: view, grid size, cell [x, y]) onto up to
+     * `images` held-out images classified as `from`, at each of `sizes` pixels, and count how often the
+     * prediction turns to `to`; a random-noise patch of the same size is the control.
+     */
+    patchExperiments: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+            from: z.string().min(1),
+            to: z.string().min(1),
+            patch: z.object({ view: z.string().min(1), size: positiveInt, cell: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]) }).strict(),
+            sizes: z.array(positiveInt).min(1).default([16]),
+            images: positiveInt.default(500),
+            seed,
+          })
+          .strict(),
+      )
+      .default([]),
+    /**
      * Activation grids: one image of the data set (by its index, as the data source lists it) with an icon at
      * every position of `layer` strong enough to draw, for the <ActivationGrid> figure.
      */

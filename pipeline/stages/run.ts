@@ -17,6 +17,7 @@ import { FORMAT_VERSION, type ManifestViews } from './render/format.ts';
 import { loadLayer } from './views/layer-data.ts';
 import { planViews } from './views/plan.ts';
 import { runActivationGrid } from './activation-grid/stage.ts';
+import { runPatchExperiment, type PatchExperimentResult } from './patches/stage.ts';
 import { progressBar } from './views/progress.ts';
 import { GRID_VERSION, LAYOUT_VERSION, RENDER_VERSION, layoutParamsFor, runView, type ViewReport } from './views/stage.ts';
 
@@ -84,6 +85,14 @@ export async function runRecipe(options: {
     }
     accuracy = accuracyOf(cache, activations.chunks);
     const imageCount = countImages(cache, activations.chunks);
+    const patchExperiments: Record<string, PatchExperimentResult> = {};
+    for (const spec of recipe.patchExperiments) {
+      const started = performance.now();
+      const result = await runPatchExperiment({ recipe, spec, root, cache, pool, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash });
+      patchExperiments[spec.id] = result;
+      const table = result.rows.map((row) => `${row.patch} ${row.size} px ${(row.rate * 100).toFixed(1)} %`).join(', ');
+      log(`${recipe.id}: patch experiment ${spec.id} (${result.images} ${spec.from} images → ${spec.to}): ${table} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    }
     const activationGrids: Record<string, { layer: string; title: string; path: string }> = {};
     for (const spec of recipe.activationGrids) {
       const started = performance.now();
@@ -104,6 +113,7 @@ export async function runRecipe(options: {
       parameters: { preprocess: recipe.preprocess, data: recipe.data, sampling: recipe.sampling, attribution: recipe.attribution, grids: recipe.grids, icons: recipe.icons, render: recipe.render },
       views: viewIndex,
       activationGrids,
+      patchExperiments,
       layouts: Object.fromEntries(views.map((view) => [view.id, layoutParamsFor(recipe, view)])),
       results: viewReports,
       totals: {

@@ -9,6 +9,8 @@ import { CacheStore } from '../../pipeline/cache/store.ts';
 import { readRecipe } from '../../pipeline/recipes/read.ts';
 import { runRecipe } from '../../pipeline/stages/run.ts';
 import { recipeStatus } from '../../pipeline/stages/status.ts';
+import { activationsStatus } from '../../pipeline/stages/activations/stage.ts';
+import { runPatchExperiment } from '../../pipeline/stages/patches/stage.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'atlas-recipe-run-'));
 let pool: WorkerPool;
@@ -92,6 +94,20 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('running a recipe
     for (const line of status) expect(line).toMatch(/^small: [\w.-]+:? (activations )?fresh/);
     expect(status[2]).toMatch(/icons \d+ cached; render cached and published/);
     const tile = readFileSync(path.join(out, 'mixed5a', 'tiles_files', '0', '0_0.jpeg'));
+
+    // A patch experiment with the icon of a kept cell, against a random-noise patch of the same size.
+    const planned = activationsStatus(recipe, root, cache);
+    const coarse = JSON.parse(readFileSync(path.join(out, 'mixed5a', 'view.json'), 'utf8')).levels[0];
+    const [kept] = JSON.parse(readFileSync(path.join(out, 'mixed5a', 'cells', String(coarse.size), `${coarse.chunks[0]}.json`), 'utf8')).cells;
+    const spec = { id: 'try', from: 'whale', to: 'shark', patch: { view: 'mixed5a', size: coarse.size, cell: [kept.x, kept.y] as [number, number] }, sizes: [8, 16], images: 20, seed: 0 };
+    const context = { recipe, root, cache, pool, chunks: planned.chunks, labels: planned.labels, declared: planned.declared, modelHash: planned.modelHash };
+    const patched = await runPatchExperiment({ ...context, spec });
+    expect(patched.images).toBeGreaterThan(10); // whales the model gets right, at most 20
+    expect(patched.rows.map((row) => [row.patch, row.size])).toEqual([['icon', 8], ['random noise', 8], ['icon', 16], ['random noise', 16]]);
+    for (const row of patched.rows) expect(row.rate).toBe(row.flipped / patched.images);
+    expect(await runPatchExperiment({ ...context, spec })).toEqual(patched);
+    await expect(runPatchExperiment({ ...context, spec: { ...spec, to: 'sharq' } })).rejects.toThrowError('content/atlases/small.yaml: patchExperiments "try" names class "sharq", which the model does not have.');
+    await expect(runPatchExperiment({ ...context, spec: { ...spec, patch: { ...spec.patch, view: 'mixed9' } } })).rejects.toThrowError(/patch\.view "mixed9" is not a view of this recipe/);
 
     const second = await runRecipe({ recipe, root, cache, pool, log: () => {}, backend: 'backend: wasm' });
     expect(second.map((r) => r.status)).toEqual(second.map(() => 'cached'));

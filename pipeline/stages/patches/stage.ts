@@ -1,0 +1,127 @@
+/**
+ * Patch experiments (Distill's "baseball turns a grey whale into a great white shark"): paste a small patch —
+ * the icon of an atlas cell — onto held-out images that the model classifies correctly as `from`, and count how
+ * often its prediction turns to `to`; the same with a patch of random noise as the control. Each image gets the
+ * patch at a seeded random place, the same place for every patch of a size, so the two differ only in content.
+ */
+import path from 'node:path';
+import sharp from 'sharp';
+import type { CacheStore } from '../../cache/store.ts';
+import { datasetImages } from '../../datasets/crop.ts';
+import { Random } from '../../datasets/synthetic/random.ts';
+import type { WorkerPool } from '../../engine/pool.ts';
+import { UserError } from '../../errors.ts';
+import { inputSize } from '../../models/preprocess.ts';
+import type { Recipe } from '../../recipes/schema.ts';
+import { runIcons } from '../icons/stage.ts';
+import { gridKeyFor, layoutKeyFor } from '../views/stage.ts';
+import { planViews } from '../views/plan.ts';
+
+const TASKS = new URL('./tasks.ts', import.meta.url).href;
+const BATCH = 64;
+
+export type PatchExperimentSpec = Recipe['patchExperiments'][number];
+
+export interface PatchExperimentResult {
+  id: string;
+  from: string;
+  to: string;
+  /** Held-out images of `from` that the model classified correctly before patching. */
+  images: number;
+  patch: { view: string; size: number; cell: [number, number] };
+  rows: { patch: 'icon' | 'random noise'; size: number; flipped: number; rate: number }[];
+}
+
+export async function runPatchExperiment(o: {
+  recipe: Recipe & { id: string; file: string };
+  spec: PatchExperimentSpec;
+  root: string;
+  cache: CacheStore;
+  pool: WorkerPool;
+  chunks: string[];
+  labels: string[];
+  declared: string[];
+  modelHash: string;
+}): Promise<PatchExperimentResult> {
+  const { recipe, spec } = o;
+  const where = `${path.relative(o.root, recipe.file)}: patchExperiments "${spec.id}"`;
+  const [from, to] = [spec.from, spec.to].map((name) => {
+    const label = o.labels.indexOf(name);
+    if (label < 0) throw new UserError(`${where} names class "${name}", which the model does not have.`);
+    return label;
+  }) as [number, number];
+
+  // The held-out images: those labelled `from` and predicted `from`, in image order.
+  const chosen: number[] = [];
+  for (const key of o.chunks) {
+    const chunk = o.cache.read('activations', key)!;
+    const ids = new Int32Array(new Uint8Array(chunk.file('ids.i32')).buffer);
+    const labels = new Int32Array(new Uint8Array(chunk.file('labels.i32')).buffer);
+    const predictions = new Int32Array(new Uint8Array(chunk.file('predictions.i32')).buffer);
+    ids.forEach((id, i) => {
+      if (chosen.length < spec.images && labels[i] === from && predictions[i] === from) chosen.push(id);
+    });
+  }
+  if (chosen.length === 0) throw new UserError(`${where}: no image of "${spec.from}" is classified correctly, so there is nothing to flip.`);
+
+  const icon = await patchIcon(o, where);
+  const read = datasetImages({ data: recipe.data, preprocess: recipe.preprocess, root: o.root });
+  const [height, width] = inputSize(recipe.preprocess);
+  const originals = await Promise.all(chosen.map((image) => read(image)));
+  const modelFolder = path.resolve(o.root, recipe.model);
+
+  const rows: PatchExperimentResult['rows'] = [];
+  for (const size of spec.sizes) {
+    if (size > Math.min(height, width)) throw new UserError(`${where}: patch size ${size} px is larger than the model's input (${height}×${width} px).`);
+    const random = new Random(spec.seed, size);
+    const noise = Buffer.from(Uint8Array.from({ length: size * size * 3 }, () => Math.floor(random.next() * 256)));
+    const patches = { icon: await sharp(icon).resize(size, size, { kernel: 'lanczos3' }).removeAlpha().raw().toBuffer(), 'random noise': noise } as const;
+    const places = chosen.map((image) => {
+      const r = new Random(spec.seed, size, image);
+      return [Math.floor(r.next() * (height - size + 1)), Math.floor(r.next() * (width - size + 1))] as const;
+    });
+    for (const [name, pixels] of Object.entries(patches) as [keyof typeof patches, Buffer][]) {
+      let flipped = 0;
+      for (let start = 0; start < chosen.length; start += BATCH) {
+        const batch = originals.slice(start, start + BATCH);
+        const stacked = new Uint8Array(batch.length * height * width * 3);
+        batch.forEach((image, b) => {
+          const copy = Uint8Array.from(image.pixels);
+          const [top, left] = places[start + b]!;
+          for (let y = 0; y < size; y++) copy.set(pixels.subarray(y * size * 3, (y + 1) * size * 3), ((top + y) * width + left) * 3);
+          stacked.set(copy, b * height * width * 3);
+        });
+        const predictions = await o.pool.run<Int32Array>({ module: TASKS, task: 'predict', input: { model: modelFolder, preprocess: recipe.preprocess, pixels: stacked }, transfer: [stacked.buffer] });
+        flipped += predictions.filter((p) => p === to).length;
+      }
+      rows.push({ patch: name, size, flipped, rate: flipped / chosen.length });
+    }
+  }
+  return { id: spec.id, from: spec.from, to: spec.to, images: chosen.length, patch: spec.patch, rows };
+}
+
+/** The feature-visualization icon of the named cell (from the icons cache when the view was built). */
+async function patchIcon(o: Parameters<typeof runPatchExperiment>[0], where: string): Promise<Buffer> {
+  const { recipe, spec } = o;
+  const view = planViews(recipe).find((v) => v.id === spec.patch.view);
+  if (!view) throw new UserError(`${where}: patch.view "${spec.patch.view}" is not a view of this recipe (${planViews(recipe).map((v) => v.id).join(', ')}).`);
+  const grid = o.cache.read('grid', gridKeyFor(recipe, layoutKeyFor({ chunks: o.chunks, recipe }, view), spec.patch.size, o.declared.length));
+  if (!grid) throw new UserError(`${where}: view ${view.id} has no grid of size ${spec.patch.size}; use one of its grid sizes.`);
+  const cells = (JSON.parse(grid.file('cells.json').toString()) as { cells: { x: number; y: number }[] }).cells;
+  const index = cells.findIndex((cell) => cell.x === spec.patch.cell[0] && cell.y === spec.patch.cell[1]);
+  if (index < 0) throw new UserError(`${where}: cell [${spec.patch.cell.join(', ')}] of ${view.id} at size ${spec.patch.size} holds too few samples to have an icon; pick a kept cell.`);
+  const means = new Float32Array(new Uint8Array(grid.file('means.f32')).buffer);
+  const depth = means.length / cells.length;
+  const result = await runIcons({
+    modelFolder: path.resolve(o.root, recipe.model),
+    modelHash: o.modelHash,
+    layer: view.layer,
+    directions: means.slice(index * depth, (index + 1) * depth),
+    depth,
+    params: recipe.icons,
+    preprocess: recipe.preprocess,
+    cache: o.cache,
+    pool: o.pool,
+  });
+  return result.icons[0]!;
+}
