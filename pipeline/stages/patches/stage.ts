@@ -1,13 +1,13 @@
 /**
  * Patch experiments (Distill's "baseball turns a grey whale into a great white shark"): paste a small patch —
- * the icon of an atlas cell — onto held-out images that the model classifies correctly as `from`, and count how
+ * the centre of an atlas cell's icon, as much of it as the layer's position sees — onto held-out images that the model classifies correctly as `from`, and count how
  * often its prediction turns to `to`; the same with a patch of random noise as the control. Each image gets the
  * patch at a seeded random place, the same place for every patch of a size, so the two differ only in content.
  */
 import path from 'node:path';
 import sharp from 'sharp';
 import type { CacheStore } from '../../cache/store.ts';
-import { datasetImages } from '../../datasets/crop.ts';
+import { datasetImages, defaultField } from '../../datasets/crop.ts';
 import { Random } from '../../datasets/synthetic/random.ts';
 import type { WorkerPool } from '../../engine/pool.ts';
 import { UserError } from '../../errors.ts';
@@ -18,6 +18,7 @@ import { gridKeyFor, layoutKeyFor } from '../views/stage.ts';
 import { planViews } from '../views/plan.ts';
 
 const TASKS = new URL('./tasks.ts', import.meta.url).href;
+const ICON_TASKS = new URL('../icons/tasks.ts', import.meta.url).href;
 const BATCH = 64;
 
 export type PatchExperimentSpec = Recipe['patchExperiments'][number];
@@ -123,5 +124,12 @@ async function patchIcon(o: Parameters<typeof runPatchExperiment>[0], where: str
     cache: o.cache,
     pool: o.pool,
   });
-  return result.icons[0]!;
+  // The patch is the part of the icon that the layer's centre position sees (its effective receptive field, as
+  // the data-set crops use): the whole icon shrunk to a patch would shrink the feature with it.
+  const probe = await o.pool.run<{ shape: number[] }>({ module: ICON_TASKS, task: 'probeLayer', input: { model: path.resolve(o.root, recipe.model), layer: view.layer, preprocess: recipe.preprocess } });
+  const input = inputSize(recipe.preprocess);
+  const size = recipe.icons.size;
+  const field = Math.min(size, Math.round((defaultField(input, [probe.shape[1]!, probe.shape[2]!]) * size) / Math.min(...input)));
+  const offset = Math.floor((size - field) / 2);
+  return sharp(result.icons[0]!).extract({ left: offset, top: offset, width: field, height: field }).png().toBuffer();
 }
