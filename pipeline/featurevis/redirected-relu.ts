@@ -48,40 +48,40 @@ function registerRedirectableRelu(): void {
   const warn = console.warn;
   console.warn = () => {};
   try {
-    tf.registerGradient({
-      kernelName: 'Relu',
-      inputsToSave: ['x'],
-      gradFunc: (dy, saved) => {
-        const x = (saved as Tensor[])[0]!;
-        const grad = dy as Tensor;
-        return {
-          x: () => {
-            const plain = tf.mul(grad, tf.cast(tf.step(x), 'float32'));
-            if (!redirecting) return plain;
-            // Blocked only where the unit is off and the objective wants it lower still.
-            const blocked = tf.logicalAnd(tf.less(x, 0), tf.less(grad, 0));
-            return choose(plain, tf.mul(grad, tf.cast(tf.logicalNot(blocked), 'float32')));
-          },
-        };
-      },
-    });
-    tf.registerGradient({
-      kernelName: 'Relu6',
-      inputsToSave: ['x'],
-      gradFunc: (dy, saved) => {
-        const x = (saved as Tensor[])[0]!;
-        const grad = dy as Tensor;
-        return {
-          x: () => {
-            const plain = tf.mul(grad, tf.cast(tf.mul(tf.lessEqual(x, 6), tf.step(x)), 'float32'));
-            if (!redirecting) return plain;
-            const blocked = tf.logicalOr(tf.logicalAnd(tf.less(x, 0), tf.less(grad, 0)), tf.logicalAnd(tf.greater(x, 6), tf.greater(grad, 0)));
-            return choose(plain, tf.mul(grad, tf.cast(tf.logicalNot(blocked), 'float32')));
-          },
-        };
-      },
-    });
+    registerRedirectable(
+      'Relu',
+      (x) => tf.step(x),
+      // Blocked only where the unit is off and the objective wants it lower still.
+      (x, grad) => tf.logicalAnd(tf.less(x, 0), tf.less(grad, 0)),
+    );
+    registerRedirectable(
+      'Relu6',
+      (x) => tf.mul(tf.lessEqual(x, 6), tf.step(x)),
+      (x, grad) => tf.logicalOr(tf.logicalAnd(tf.less(x, 0), tf.less(grad, 0)), tf.logicalAnd(tf.greater(x, 6), tf.greater(grad, 0))),
+    );
   } finally {
     console.warn = warn;
   }
+}
+
+/**
+ * A gradient that is the kernel's own (dy where `passes`) unless redirecting, when it also lets dy through where
+ * the unit is saturated but the objective pushes it back into range (everywhere but `blocked`).
+ */
+function registerRedirectable(kernelName: string, passes: (x: Tensor) => Tensor, blocked: (x: Tensor, grad: Tensor) => Tensor): void {
+  tf.registerGradient({
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const x = (saved as Tensor[])[0]!;
+      const grad = dy as Tensor;
+      return {
+        x: () => {
+          const plain = tf.mul(grad, tf.cast(passes(x), 'float32'));
+          if (!redirecting) return plain;
+          return choose(plain, tf.mul(grad, tf.cast(tf.logicalNot(blocked(x, grad)), 'float32')));
+        },
+      };
+    },
+  });
 }

@@ -2,11 +2,11 @@
  * The example article in headless Chromium, at desktop and phone sizes, served under a non-root base.
  * Skips, saying why, only where no Chromium is installed (Debian: apt-get install -y chromium).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { findChromium, launchChromium } from '../helpers/browser.ts';
-import { serveStatic, type RunningServer } from '../../pipeline/site/static-server.ts';
-import { ARTICLE_PATH, TEST_BASE, TEST_OUT_DIR } from '../helpers/site-build.ts';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { findChromium } from '../helpers/browser.ts';
+import { chromiumOnTestSite } from '../helpers/test-site-browser.ts';
+import { ARTICLE_PATH } from '../helpers/site-build.ts';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.warn('Browser tests skipped: no Chromium found at /usr/bin/chromium (apt-get install -y chromium) or $CHROMIUM_PATH.');
@@ -17,29 +17,18 @@ const VIEWPORTS = {
 } as const;
 
 describe.skipIf(!chromiumPath)('example article in Chromium', () => {
-  let browser: Browser;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    server = await serveStatic(TEST_OUT_DIR, TEST_BASE);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = chromiumOnTestSite();
 
   /** A page with its console errors, page errors and failed requests collected. */
   async function open(kind: keyof typeof VIEWPORTS, path = ARTICLE_PATH, colorScheme: 'light' | 'dark' = 'light') {
-    const context: BrowserContext = await browser.newContext({ ...VIEWPORTS[kind], colorScheme });
+    const context: BrowserContext = await site.browser.newContext({ ...VIEWPORTS[kind], colorScheme });
     const page: Page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (message) => message.type() === 'error' && errors.push(`console: ${message.text()}`));
     page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
     page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()}`));
     page.on('response', (response) => response.status() >= 400 && errors.push(`HTTP ${response.status()}: ${response.url()}`));
-    await page.goto(server.url + path, { waitUntil: 'load' });
+    await page.goto(site.server.url + path, { waitUntil: 'load' });
     return { page, errors, close: () => context.close() };
   }
 
@@ -177,9 +166,9 @@ describe.skipIf(!chromiumPath)('example article in Chromium', () => {
   });
 
   it('copies the BibTeX entry', async () => {
-    const context = await browser.newContext({ ...VIEWPORTS.desktop, permissions: ['clipboard-read', 'clipboard-write'] });
+    const context = await site.browser.newContext({ ...VIEWPORTS.desktop, permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
-    await page.goto(server.url + ARTICLE_PATH);
+    await page.goto(site.server.url + ARTICLE_PATH);
     await page.locator('button[data-copy="bibtex-entry"]').click();
     await expect.poll(() => page.locator('.copy-status').innerText()).toBe('Copied to the clipboard.');
     expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^@article\{carberry2026reading,/);

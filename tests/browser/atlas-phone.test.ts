@@ -3,31 +3,19 @@
  * opens its tooltip, one finger scrolls the page past a figure while two fingers zoom it, and the
  * scrollytelling text runs over its figure.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { findChromium, launchChromium } from '../helpers/browser.ts';
-import { serveStatic, type RunningServer } from '../../pipeline/site/static-server.ts';
-import { TEST_BASE, TEST_OUT_DIR } from '../helpers/site-build.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { findChromium } from '../helpers/browser.ts';
+import { chromiumOnTestSite } from '../helpers/test-site-browser.ts';
 import { builtCells, builtView, dataset, openPage, screenPoint, showFigure } from '../helpers/atlas-page.ts';
 
 const chromiumPath = findChromium();
 const LAYERS = 'fig-mixed3b-atlas';
 
 describe.skipIf(!chromiumPath)('atlas figures on a phone', () => {
-  let browser: Browser;
-  let server: RunningServer;
+  const site = chromiumOnTestSite();
 
-  beforeAll(async () => {
-    server = await serveStatic(TEST_OUT_DIR, TEST_BASE);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  const open = () => openPage(browser, server.url, 'phone');
+  const open = () => openPage(site.browser, site.server.url, 'phone');
 
   it('has no horizontal scroll, errors or failed tile requests with every figure started', async () => {
     const { page, errors, tiles, close } = await open();

@@ -2,29 +2,18 @@
  * Scrollytelling on a desktop: each step moves the sticky figure (region, layer, focus), a deep link opens a
  * step, and without JavaScript every step shows a still of its view.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { findChromium, launchChromium } from '../helpers/browser.ts';
-import { serveStatic, type RunningServer } from '../../pipeline/site/static-server.ts';
-import { ARTICLE_PATH, TEST_BASE, TEST_OUT_DIR } from '../helpers/site-build.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { findChromium } from '../helpers/browser.ts';
+import { chromiumOnTestSite } from '../helpers/test-site-browser.ts';
+import { ARTICLE_PATH } from '../helpers/site-build.ts';
 import { dataset, openPage } from '../helpers/atlas-page.ts';
 
 const chromiumPath = findChromium();
 const STORY = 'story';
 
 describe.skipIf(!chromiumPath)('scrollytelling', () => {
-  let browser: Browser;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    server = await serveStatic(TEST_OUT_DIR, TEST_BASE);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = chromiumOnTestSite();
 
   const step = (page: Page, number: number) => page.locator(`.scrolly:has(#${STORY}) .scrolly-step[data-number="${number}"]`);
   const centre = async (page: Page) => {
@@ -34,7 +23,7 @@ describe.skipIf(!chromiumPath)('scrollytelling', () => {
   const near = (expected: number[]) => (actual: number[]) => actual.every((v, i) => Math.abs(v - expected[i]!) < 0.02);
 
   it('moves the figure as the steps scroll by', async () => {
-    const { page, errors, close } = await openPage(browser, server.url, 'desktop');
+    const { page, errors, close } = await openPage(site.browser, site.server.url, 'desktop');
     await step(page, 1).evaluate((element) => element.scrollIntoView({ block: 'center' }));
     await page.waitForSelector(`#${STORY}[data-ready]`, { timeout: 20_000 });
     await expect.poll(async () => near([0.5, 0.5])(await centre(page))).toBe(true);
@@ -58,7 +47,7 @@ describe.skipIf(!chromiumPath)('scrollytelling', () => {
   });
 
   it('opens the step a deep link names, and copies links that name the step', async () => {
-    const { page, errors, close } = await openPage(browser, server.url, 'desktop', {
+    const { page, errors, close } = await openPage(site.browser, site.server.url, 'desktop', {
       path: `${ARTICLE_PATH}?figure=${STORY}&atlas=demo&step=3#${STORY}`,
       context: { reducedMotion: 'reduce' },
     });
@@ -71,7 +60,7 @@ describe.skipIf(!chromiumPath)('scrollytelling', () => {
   });
 
   it('shows each step a still of its view without JavaScript', async () => {
-    const { page, errors, close } = await openPage(browser, server.url, 'desktop', { context: { javaScriptEnabled: false } });
+    const { page, errors, close } = await openPage(site.browser, site.server.url, 'desktop', { context: { javaScriptEnabled: false } });
     const stills = page.locator('.scrolly-still img');
     expect(await stills.count()).toBe(3);
     for (let i = 0; i < 3; i++) {

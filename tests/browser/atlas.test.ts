@@ -3,12 +3,12 @@
  * tiles and semantic zoom, the tooltip of a known cell, class focus, the layer switcher, deep links, links in
  * the text, the keyboard, and labels that carry markup.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { findChromium, launchChromium } from '../helpers/browser.ts';
-import { serveStatic, type RunningServer } from '../../pipeline/site/static-server.ts';
-import { ARTICLE_PATH, TEST_BASE, TEST_OUT_DIR } from '../helpers/site-build.ts';
+import { findChromium } from '../helpers/browser.ts';
+import { chromiumOnTestSite } from '../helpers/test-site-browser.ts';
+import { ARTICLE_PATH } from '../helpers/site-build.ts';
 import { HOSTILE_LABEL } from '../helpers/fixture-public.ts';
 import { formatAttribution } from '../../src/scripts/atlas/tooltip.ts';
 import { builtCells, builtView, dataset, densestCellOf, openPage, screenPoint, showFigure } from '../helpers/atlas-page.ts';
@@ -19,20 +19,9 @@ const LABELLED = 'fig-mixed4b-atlas';
 const FOCUSED = 'fig-mixed5a-atlas';
 
 describe.skipIf(!chromiumPath)('atlas figures on a desktop', () => {
-  let browser: Browser;
-  let server: RunningServer;
+  const site = chromiumOnTestSite();
 
-  beforeAll(async () => {
-    server = await serveStatic(TEST_OUT_DIR, TEST_BASE);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  const open = (path?: string) => openPage(browser, server.url, 'desktop', { path, context: { permissions: ['clipboard-read', 'clipboard-write'] } });
+  const open = (path?: string) => openPage(site.browser, site.server.url, 'desktop', { path, context: { permissions: ['clipboard-read', 'clipboard-write'] } });
 
   it('loads tiles, opens on a coarse grid and shows finer grids when zoomed in', async () => {
     const { page, errors, tiles, close } = await open();
@@ -125,7 +114,7 @@ describe.skipIf(!chromiumPath)('atlas figures on a desktop', () => {
     expect(first.errors).toEqual([]);
     await first.close();
 
-    const second = await open(link.slice(server.url.length));
+    const second = await open(link.slice(site.server.url.length));
     await second.page.waitForSelector(`#${LAYERS}[data-ready][data-loaded]`, { timeout: 20_000 });
     await expect.poll(async () => (await dataset(second.page, LAYERS)).view).toBe('mixed4b');
     const restored = await dataset(second.page, LAYERS);
@@ -148,7 +137,7 @@ describe.skipIf(!chromiumPath)('atlas figures on a desktop', () => {
     expect(box[0]).toBeLessThanOrEqual(0.001);
     expect(box[2]).toBeGreaterThanOrEqual(0.999);
     for (const other of [`?figure=nowhere&view=mixed4b`, `?figure=${LAYERS}&atlas=another`]) {
-      await page.goto(server.url + ARTICLE_PATH + other);
+      await page.goto(site.server.url + ARTICLE_PATH + other);
       await showFigure(page, LAYERS);
       expect((await dataset(page, LAYERS)).view).toBe('mixed3b');
     }
