@@ -90,15 +90,19 @@ export async function runRecipe(options: {
       const started = performance.now();
       const result = await runPatchExperiment({ recipe, spec, root, cache, pool, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash });
       patchExperiments[spec.id] = result;
+      const seconds = (performance.now() - started) / 1000;
+      reports.push({ stage: 'patch experiment', view: spec.id, status: 'computed', seconds, detail: `${result.images} ${spec.from} images` });
       const table = result.rows.map((row) => `${row.patch} ${row.size} px ${(row.rate * 100).toFixed(1)} %`).join(', ');
-      log(`${recipe.id}: patch experiment ${spec.id} (${result.images} ${spec.from} images → ${spec.to}): ${table} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      log(`${recipe.id}: patch experiment ${spec.id} (${result.images} ${spec.from} images → ${spec.to}): ${table} (${seconds.toFixed(1)} s)`);
     }
     const activationGrids: Record<string, { layer: string; title: string; path: string }> = {};
     for (const spec of recipe.activationGrids) {
       const started = performance.now();
       const grid = await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary });
       activationGrids[grid.id] = { layer: grid.layer, title: grid.title, path: grid.path };
-      log(`${recipe.id}: activation grid ${grid.id} of ${grid.layer}: ${grid.icons} icons (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      const seconds = (performance.now() - started) / 1000;
+      reports.push({ stage: 'activation grid', view: grid.id, status: 'computed', seconds, detail: `${grid.icons} icons` });
+      log(`${recipe.id}: activation grid ${grid.id} of ${grid.layer}: ${grid.icons} icons (${seconds.toFixed(1)} s)`);
     }
 
     const manifest = {
