@@ -1,6 +1,6 @@
 /**
  * Checks the atlas figures of an article against what the pipeline published, before anything is rendered:
- * <Atlas>, <ClassCompare>, <Scrolly> with its <Step>s, <AtlasLink> and <ActivationGrid>. A name the pipeline did
+ * <Atlas>, <ClassCompare>, <Scrolly> with its <Step>s, <AtlasLink>, <ActivationGrid>, <Neuron> and <MethodsAppendix>. A name the pipeline did
  * not produce (atlas, view, class, activation grid), a malformed region or a link to no atlas figure stops the
  * build with the file, the line and the name. It also fills in what components cannot see across the tree: a
  * Scrolly's views (from its steps), and each Step's atlas and number.
@@ -14,6 +14,7 @@ import { UserError } from '../errors.ts';
 import { isMdxElement, lineOf, setStringAttribute, stringAttribute, type MdxJsxElement } from './mdx-nodes.ts';
 import { readPublishedAtlas, requireClass, requireView, type PublishedAtlas } from '../site/published-atlases.ts';
 import { BOX_HINT, POINTS_HINT, parseBox, parseList, parsePoints } from '../site/figure-props.ts';
+import { manifestValue, VALUE_FORMATS, type ValueFormat } from '../site/manifest-value.ts';
 
 export interface AtlasFiguresOptions {
   /** <publicDir>/atlases, where the pipeline published the atlases. */
@@ -46,6 +47,11 @@ export default function remarkAtlasFigures(options: AtlasFiguresOptions) {
         if (id) targets.set(id, { ...target, id });
       }
       if (isMdxElement(node, 'ActivationGrid')) checkActivationGrid(node, at(node), options.atlasesDir);
+      if (isMdxElement(node, 'Neuron')) checkNeuron(node, at(node), options.atlasesDir);
+      if (isMdxElement(node, 'PatchExperiment')) checkPatchExperiment(node, at(node), options.atlasesDir);
+      if (isMdxElement(node, 'Value')) checkValue(node, at(node), options.atlasesDir);
+      // The methods section reads the atlas's manifest.json: the atlas must exist.
+      if (isMdxElement(node, 'MethodsAppendix')) atlasOf(node, at(node), options.atlasesDir);
     });
 
     // A <Figure id="…"> wrapping a viewer is a target under the figure's id too; the viewer gets an id from it.
@@ -167,6 +173,35 @@ function checkFocus(node: MdxJsxElement, atlas: PublishedAtlas, where: string): 
 function checkBox(node: MdxJsxElement, where: string): void {
   const box = stringAttribute(node, 'box', where);
   if (box !== undefined && !parseBox(box)) throw new UserError(`${where}: <${node.name} box="${box}"> must be ${BOX_HINT}.`);
+}
+
+function checkNeuron(node: MdxJsxElement, where: string, atlasesDir: string): void {
+  const atlas = atlasOf(node, where, atlasesDir);
+  const neuron = stringAttribute(node, 'neuron', where);
+  if (!neuron) throw new UserError(`${where}: <Neuron> needs a "neuron" attribute naming one of the recipe's neurons entries.`);
+  if (!atlas.neurons[neuron]) {
+    const known = Object.keys(atlas.neurons);
+    throw new UserError(`${where}: <Neuron neuron="${neuron}"> names a neuron figure that atlas "${atlas.name}" does not have; ${known.length ? `it has ${known.join(', ')}` : 'add it to the recipe\'s neurons list'}.`);
+  }
+}
+
+function checkPatchExperiment(node: MdxJsxElement, where: string, atlasesDir: string): void {
+  const atlas = atlasOf(node, where, atlasesDir);
+  const experiment = stringAttribute(node, 'experiment', where);
+  const known = Object.keys((atlas.manifest.patchExperiments as object | undefined) ?? {});
+  if (!experiment || !known.includes(experiment)) {
+    throw new UserError(`${where}: <PatchExperiment experiment="${experiment ?? ''}"> names no patch experiment of atlas "${atlas.name}"; ${known.length ? `it has ${known.join(', ')}` : "add one to the recipe's patchExperiments list"}.`);
+  }
+}
+
+function checkValue(node: MdxJsxElement, where: string, atlasesDir: string): void {
+  const atlas = atlasOf(node, where, atlasesDir);
+  const valuePath = stringAttribute(node, 'path', where);
+  if (!valuePath) throw new UserError(`${where}: <Value> needs a "path" attribute into the atlas's manifest.json, e.g. path="images.count".`);
+  const format = stringAttribute(node, 'format', where);
+  if (format && !VALUE_FORMATS.includes(format as ValueFormat)) throw new UserError(`${where}: <Value format="${format}"> is not a format; use one of ${VALUE_FORMATS.join(', ')}.`);
+  const found = manifestValue(atlas.manifest, valuePath);
+  if ('missing' in found) throw new UserError(`${where}: <Value path="${valuePath}">: atlas "${atlas.name}"'s manifest ${found.missing}; fix the path (see public/atlases/${atlas.name}/manifest.json) or rebuild the atlas.`);
 }
 
 function checkActivationGrid(node: MdxJsxElement, where: string, atlasesDir: string): void {

@@ -180,6 +180,24 @@ export const recipeSchema = z
       )
       .default([]),
     /**
+     * Feature visualizations of single neurons and of neuron combinations (Distill's "neuron" and "pairwise
+     * interaction" figures): one image maximizing the sum of `channels` of `layer` at its centre position, for
+     * the <Neuron> figure. `steps` defaults to the icons' steps.
+     */
+    neurons: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+            layer: z.string().min(1),
+            channels: z.array(z.number().int().nonnegative()).min(1).max(4),
+            title: z.string().min(1).optional(),
+            steps: positiveInt.optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /**
      * Two-class comparisons: the samples with either class among their `top` attributions, placed with
      * x = attribution(right) − attribution(left) (clipped at its 99th percentile) and y = a 1-D layout.
      */

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.ts';
+import type { NeuronIndex } from '../stages/neurons/stage.ts';
 import type { ManifestViews, ViewIndex } from '../stages/render/format.ts';
 
 export interface PublishedAtlas {
@@ -12,6 +13,10 @@ export interface PublishedAtlas {
   folder: string;
   views: ManifestViews['views'];
   labels: string[];
+  /** The recipe's neuron figures (pipeline/stages/neurons), by id. */
+  neurons: Record<string, NeuronIndex>;
+  /** The whole manifest, for figures that report its numbers (<Value>, <PatchExperiment>). */
+  manifest: Record<string, unknown>;
   view(id: string): ViewIndex;
 }
 
@@ -35,7 +40,7 @@ export function readPublishedAtlas(atlasesDir: string, name: string, where: stri
   const cached = cache.get(folder);
   if (cached && cached.stamp === stamp) return cached.atlas;
 
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Partial<ManifestViews> & { labels?: string[] };
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Partial<ManifestViews> & { labels?: string[]; neurons?: Record<string, NeuronIndex> };
   if (!manifest.views || !Object.keys(manifest.views).length) {
     throw new UserError(`${where}: atlas "${name}" has no rendered views yet (manifest.json lists none); run npm run build to render them.`);
   }
@@ -46,6 +51,8 @@ export function readPublishedAtlas(atlasesDir: string, name: string, where: stri
     folder,
     views,
     labels: manifest.labels ?? [],
+    neurons: manifest.neurons ?? {},
+    manifest,
     view(id) {
       const known = indexes.get(id);
       if (known) return known;

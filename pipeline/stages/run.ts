@@ -17,6 +17,7 @@ import { FORMAT_VERSION, type ManifestViews } from './render/format.ts';
 import { loadLayer } from './views/layer-data.ts';
 import { planViews } from './views/plan.ts';
 import { runActivationGrid } from './activation-grid/stage.ts';
+import { runNeuron, type NeuronIndex } from './neurons/stage.ts';
 import { runPatchExperiment, type PatchExperimentResult } from './patches/stage.ts';
 import { progressBar } from './views/progress.ts';
 import { GRID_VERSION, LAYOUT_VERSION, RENDER_VERSION, layoutParamsFor, runView, type ViewReport } from './views/stage.ts';
@@ -88,7 +89,7 @@ export async function runRecipe(options: {
     const patchExperiments: Record<string, PatchExperimentResult> = {};
     for (const spec of recipe.patchExperiments) {
       const started = performance.now();
-      const result = await runPatchExperiment({ recipe, spec, root, cache, pool, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash });
+      const result = await runPatchExperiment({ recipe, spec, root, cache, pool, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash, outDir: temporary });
       patchExperiments[spec.id] = result;
       const seconds = (performance.now() - started) / 1000;
       reports.push({ stage: 'patch experiment', view: spec.id, status: 'computed', seconds, detail: `${result.images} ${spec.from} images` });
@@ -105,6 +106,18 @@ export async function runRecipe(options: {
       log(`${recipe.id}: activation grid ${grid.id} of ${grid.layer}: ${grid.icons} icons (${seconds.toFixed(1)} s)`);
     }
 
+    // Neuron figures are one icon each: rendered side by side, one per worker.
+    const neurons: Record<string, NeuronIndex> = {};
+    const neuronsStarted = performance.now();
+    const figures = await Promise.all(recipe.neurons.map((spec) => runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary })));
+    const neuronSeconds = (performance.now() - neuronsStarted) / 1000;
+    for (const { id, rendered: _, ...index } of figures) neurons[id] = index;
+    if (figures.length) {
+      const computed = figures.filter((f) => f.rendered).length;
+      reports.push({ stage: 'neurons', status: computed ? 'computed' : 'cached', seconds: neuronSeconds, detail: `${computed} of ${figures.length} rendered` });
+      log(`${recipe.id}: neurons ${figures.map((f) => f.id).join(', ')}: ${computed} of ${figures.length} rendered (${neuronSeconds.toFixed(1)} s)`);
+    }
+
     const manifest = {
       format: FORMAT_VERSION,
       id: recipe.id,
@@ -117,6 +130,7 @@ export async function runRecipe(options: {
       parameters: { preprocess: recipe.preprocess, data: recipe.data, sampling: recipe.sampling, attribution: recipe.attribution, grids: recipe.grids, icons: recipe.icons, render: recipe.render },
       views: viewIndex,
       activationGrids,
+      neurons,
       patchExperiments,
       layouts: Object.fromEntries(views.map((view) => [view.id, layoutParamsFor(recipe, view)])),
       results: viewReports,

@@ -4,6 +4,7 @@
  * often its prediction turns to `to`; the same with a patch of random noise as the control. Each image gets the
  * patch at a seeded random place, the same place for every patch of a size, so the two differ only in content.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { CacheStore } from '../../cache/store.ts';
@@ -31,6 +32,8 @@ export interface PatchExperimentResult {
   images: number;
   patch: { view: string; size: number; cell: [number, number] };
   rows: { patch: 'icon' | 'random noise'; size: number; flipped: number; rate: number }[];
+  /** With `outDir`: the patch, and one image before and after it was pasted on (paths relative to the atlas). */
+  files?: { patch: string; example?: { image: number; size: number; before: string; after: string } };
 }
 
 export async function runPatchExperiment(o: {
@@ -43,6 +46,8 @@ export async function runPatchExperiment(o: {
   labels: string[];
   declared: string[];
   modelHash: string;
+  /** The atlas folder being written: the patch and an example image are published under patches/<id>/. */
+  outDir?: string;
 }): Promise<PatchExperimentResult> {
   const { recipe, spec } = o;
   const where = `${path.relative(o.root, recipe.file)}: patchExperiments "${spec.id}"`;
@@ -72,6 +77,8 @@ export async function runPatchExperiment(o: {
   const modelFolder = path.resolve(o.root, recipe.model);
 
   const rows: PatchExperimentResult['rows'] = [];
+  // Per size, the first image the icon flipped, with its patched pixels: the published example.
+  const firstFlip = new Map<number, { image: number; pixels: Uint8Array }>();
   for (const size of spec.sizes) {
     if (size > Math.min(height, width)) throw new UserError(`${where}: patch size ${size} px is larger than the model's input (${height}×${width} px).`);
     const random = new Random(spec.seed, size);
@@ -92,13 +99,31 @@ export async function runPatchExperiment(o: {
           for (let y = 0; y < size; y++) copy.set(pixels.subarray(y * size * 3, (y + 1) * size * 3), ((top + y) * width + left) * 3);
           stacked.set(copy, b * height * width * 3);
         });
+        const examples = name === 'icon' && !firstFlip.has(size) ? stacked.slice() : undefined;
         const predictions = await o.pool.run<Int32Array>({ module: TASKS, task: 'predict', input: { model: modelFolder, preprocess: recipe.preprocess, pixels: stacked }, transfer: [stacked.buffer] });
         flipped += predictions.filter((p) => p === to).length;
+        const first = predictions.findIndex((p) => p === to);
+        if (examples && first >= 0) firstFlip.set(size, { image: chosen[start + first]!, pixels: examples.subarray(first * height * width * 3, (first + 1) * height * width * 3) });
       }
       rows.push({ patch: name, size, flipped, rate: flipped / chosen.length });
     }
   }
-  return { id: spec.id, from: spec.from, to: spec.to, images: chosen.length, patch: spec.patch, rows };
+  const result: PatchExperimentResult = { id: spec.id, from: spec.from, to: spec.to, images: chosen.length, patch: spec.patch, rows };
+  if (!o.outDir) return result;
+
+  // The example: the smallest size that flips at least half the images (else the largest that flips any).
+  const halfway = spec.sizes.find((size) => (rows.find((r) => r.patch === 'icon' && r.size === size)?.rate ?? 0) >= 0.5);
+  const size = halfway ?? [...spec.sizes].reverse().find((s) => firstFlip.has(s));
+  const folder = path.join('patches', spec.id);
+  mkdirSync(path.join(o.outDir, folder), { recursive: true });
+  const publish = (name: string, image: Promise<Buffer>) => image.then((png) => writeFileSync(path.join(o.outDir!, folder, name), png)).then(() => `${folder}/${name}`.split(path.sep).join('/'));
+  const patch = await publish('patch.png', sharp(icon).png().toBuffer());
+  const flip = size !== undefined ? firstFlip.get(size) : undefined;
+  if (!flip) return { ...result, files: { patch } };
+  const raw = { raw: { width, height, channels: 3 as const } };
+  const before = await publish('before.png', sharp(Uint8Array.from(originals[chosen.indexOf(flip.image)]!.pixels), raw).png().toBuffer());
+  const after = await publish('after.png', sharp(flip.pixels, raw).png().toBuffer());
+  return { ...result, files: { patch, example: { image: flip.image, size: size!, before, after } } };
 }
 
 /** The feature-visualization icon of the named cell (from the icons cache when the view was built). */

@@ -1,0 +1,70 @@
+/**
+ * Neuron figures (Distill's "neuron" and "pairwise interaction" panels): one feature visualization per recipe
+ * `neurons` entry, maximizing the sum of its channels at the layer's centre position. Goes through the icons
+ * stage and its cache with cosinePower 0, which makes the direction objective Lucid's plain neuron objective
+ * (the sum of the channels' values) instead of an atlas icon's magnitude × cosine.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CacheStore } from '../../cache/store.ts';
+import type { WorkerPool } from '../../engine/pool.ts';
+import { UserError } from '../../errors.ts';
+import type { Recipe } from '../../recipes/schema.ts';
+import { runIcons } from '../icons/stage.ts';
+
+const ICON_TASKS = new URL('../icons/tasks.ts', import.meta.url).href;
+
+export type NeuronSpec = Recipe['neurons'][number];
+
+/** What manifest.json says about a neuron figure (src/components/Neuron.astro reads it). */
+export interface NeuronIndex {
+  layer: string;
+  channels: number[];
+  title: string;
+  /** The image, relative to the atlas folder. */
+  path: string;
+  size: number;
+  steps: number;
+}
+
+export async function runNeuron(o: {
+  recipe: Recipe & { id: string; file: string };
+  spec: NeuronSpec;
+  root: string;
+  cache: CacheStore;
+  pool: WorkerPool;
+  modelHash: string;
+  outDir: string;
+}): Promise<NeuronIndex & { id: string; rendered: boolean }> {
+  const { recipe, spec } = o;
+  const where = `${path.relative(o.root, recipe.file)}: neurons "${spec.id}"`;
+  const modelFolder = path.resolve(o.root, recipe.model);
+  const probe = await o.pool
+    .run<{ shape: number[] }>({ module: ICON_TASKS, task: 'probeLayer', input: { model: modelFolder, layer: spec.layer, preprocess: recipe.preprocess } })
+    .catch((error: Error) => {
+      throw new UserError(`${where}: layer "${spec.layer}" cannot be visualized (${error.message}); list the model's layers with npm run atlas -- model inspect ${recipe.model}.`);
+    });
+  const depth = probe.shape.at(-1)!;
+  const outside = spec.channels.filter((channel) => channel >= depth);
+  if (outside.length) throw new UserError(`${where}: channel ${outside.join(', ')} is out of range; layer ${spec.layer} has channels 0–${depth - 1}.`);
+
+  const direction = new Float32Array(depth);
+  for (const channel of spec.channels) direction[channel] = 1;
+  const steps = spec.steps ?? recipe.icons.steps;
+  const result = await runIcons({
+    modelFolder,
+    modelHash: o.modelHash,
+    layer: spec.layer,
+    directions: direction,
+    depth,
+    params: { ...recipe.icons, steps, cosinePower: 0, whiten: false },
+    preprocess: recipe.preprocess,
+    cache: o.cache,
+    pool: o.pool,
+  });
+  const file = path.join('neurons', `${spec.id}.png`);
+  mkdirSync(path.join(o.outDir, 'neurons'), { recursive: true });
+  writeFileSync(path.join(o.outDir, file), result.icons[0]!);
+  const title = spec.title ?? `${spec.layer}, ${spec.channels.length > 1 ? 'channels' : 'channel'} ${spec.channels.join(' + ')}`;
+  return { id: spec.id, layer: spec.layer, channels: spec.channels, title, path: file.split(path.sep).join('/'), size: recipe.icons.size, steps, rendered: result.computed > 0 };
+}
