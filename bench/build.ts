@@ -6,7 +6,7 @@
  * markers in README.md. Uncommitted changes are not measured: commit first.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { publishBenchmark } from './publish.ts';
@@ -59,7 +59,7 @@ try {
   const first = await timed('first npm run build', 'npm', ['run', 'build']);
   const stages = pipelineStages();
   const second = await timed('second npm run build', 'npm', ['run', 'build']);
-  const pages = readdirSync(path.join(clone, 'dist')).filter((f) => !f.includes('.') && f !== 'atlases');
+  const pages = readdirSync(path.join(clone, 'dist')).filter((entry) => existsSync(path.join(clone, 'dist', entry, 'index.html')));
   result = { date: new Date().toISOString().slice(0, 10), commit, cores: os.cpus().length, install, first, second, stages, pages, budget: BUDGET };
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 /**
  * Numbers an article quotes from an atlas's manifest (<Value atlas="demo" path="…" />), so prose cannot drift
- * from what the pipeline computed. A path is dot-separated keys; a bracketed segment picks the first array
- * element whose fields match, e.g.  patchExperiments.baseball.rows[patch=icon,size=20].rate
+ * from what the pipeline computed. A path is dot-separated keys; a bracketed segment is a key with dots in it
+ * (results[mixed5a.class-shark].samples) or, with `field=value` pairs, picks the first array element whose
+ * fields match (patchExperiments.baseball.rows[patch=icon,size=20].rate).
  */
 
 export type ValueFormat = 'number' | 'integer' | 'percent' | 'fixed1' | 'fixed2' | 'fixed3' | 'text';
@@ -12,6 +13,7 @@ export function parseValuePath(path: string): (string | Record<string, string>)[
   const segments: (string | Record<string, string>)[] = [];
   for (const match of path.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)) {
     if (match[1] !== undefined) segments.push(match[1]);
+    else if (!match[2]!.includes('=')) segments.push(match[2]!.trim());
     else segments.push(Object.fromEntries(match[2]!.split(',').map((pair) => pair.split('=').map((part) => part.trim()) as [string, string])));
   }
   return segments;
@@ -47,7 +49,7 @@ export function formatValue(value: unknown, format: ValueFormat = 'number'): str
     case 'integer':
       return english({ maximumFractionDigits: 0 }).format(value);
     case 'percent':
-      return `${english({ minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value * 100)} %`;
+      return `${english({ minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value * 100)}\u00a0%`;
     case 'fixed1':
     case 'fixed2':
     case 'fixed3': {

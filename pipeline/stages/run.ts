@@ -18,7 +18,7 @@ import { loadLayer } from './views/layer-data.ts';
 import { planViews } from './views/plan.ts';
 import { runActivationGrid } from './activation-grid/stage.ts';
 import { runNeuron, type NeuronIndex } from './neurons/stage.ts';
-import { runPatchExperiment, type PatchExperimentResult } from './patches/stage.ts';
+import { patchExperimentCached, runPatchExperiment, type PatchExperimentResult } from './patches/stage.ts';
 import { progressBar } from './views/progress.ts';
 import { GRID_VERSION, LAYOUT_VERSION, RENDER_VERSION, layoutParamsFor, runView, type ViewReport } from './views/stage.ts';
 
@@ -89,10 +89,12 @@ export async function runRecipe(options: {
     const patchExperiments: Record<string, PatchExperimentResult> = {};
     for (const spec of recipe.patchExperiments) {
       const started = performance.now();
-      const result = await runPatchExperiment({ recipe, spec, root, cache, pool, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash, outDir: temporary });
+      const input = { recipe, spec, root, cache, pool, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash, outDir: temporary };
+      const cached = patchExperimentCached(input);
+      const result = await runPatchExperiment(input);
       patchExperiments[spec.id] = result;
       const seconds = (performance.now() - started) / 1000;
-      reports.push({ stage: 'patch experiment', view: spec.id, status: 'computed', seconds, detail: `${result.images} ${spec.from} images` });
+      reports.push({ stage: 'patch experiment', view: spec.id, status: cached ? 'cached' : 'computed', seconds, detail: `${result.images} ${spec.from} images` });
       const table = result.rows.map((row) => `${row.patch} ${row.size} px ${(row.rate * 100).toFixed(1)} %`).join(', ');
       log(`${recipe.id}: patch experiment ${spec.id} (${result.images} ${spec.from} images → ${spec.to}): ${table} (${seconds.toFixed(1)} s)`);
     }
@@ -102,7 +104,7 @@ export async function runRecipe(options: {
       const grid = await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary });
       activationGrids[grid.id] = { layer: grid.layer, title: grid.title, path: grid.path };
       const seconds = (performance.now() - started) / 1000;
-      reports.push({ stage: 'activation grid', view: grid.id, status: 'computed', seconds, detail: `${grid.icons} icons` });
+      reports.push({ stage: 'activation grid', view: grid.id, status: grid.rendered ? 'computed' : 'cached', seconds, detail: `${grid.icons} icons, ${grid.rendered} rendered` });
       log(`${recipe.id}: activation grid ${grid.id} of ${grid.layer}: ${grid.icons} icons (${seconds.toFixed(1)} s)`);
     }
 

@@ -90,7 +90,7 @@ describe.skipIf(!chromiumPath)('example article in Chromium', () => {
     expect(await page.locator('#preview-box [data-footnote-backref]').count()).toBe(0);
 
     await page.locator('a.figure-ref').first().focus();
-    await expect.poll(() => previewText(page)).toContain('The pipeline behind every atlas');
+    await expect.poll(() => previewText(page)).toContain('Feature visualizations of layer mixed4b');
     // Cloned content carries no ids and no triggers of its own.
     expect(await page.locator('#preview-box [id], #preview-box [data-preview], #preview-box [data-footnote-ref]').count()).toBe(0);
     expect(await page.locator('#preview-box').getAttribute('data-kind')).toBe('figure');

@@ -10,7 +10,7 @@ import { chromiumOnTestSite } from '../helpers/test-site-browser.ts';
 import { builtCells, builtView, dataset, openPage, screenPoint, showFigure } from '../helpers/atlas-page.ts';
 
 const chromiumPath = findChromium();
-const LAYERS = 'fig-mixed3b-atlas';
+const LAYERS = 'fig-layers-atlas';
 
 describe.skipIf(!chromiumPath)('atlas figures on a phone', () => {
   const site = chromiumOnTestSite();
@@ -20,7 +20,7 @@ describe.skipIf(!chromiumPath)('atlas figures on a phone', () => {
   it('has no horizontal scroll, errors or failed tile requests with every figure started', async () => {
     const { page, errors, tiles, close } = await open();
     const ids = await page.locator('.atlas-figure').evaluateAll((figures) => figures.map((f) => f.id));
-    expect(ids.length).toBe(5);
+    expect(ids.length).toBe(4);
     for (const id of ids) await showFigure(page, id);
     await page.waitForLoadState('networkidle');
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
@@ -81,7 +81,7 @@ describe.skipIf(!chromiumPath)('atlas figures on a phone', () => {
 
   it('runs the scrollytelling text over its figure, and the steps move it', async () => {
     const { page, errors, close } = await open();
-    const step = page.locator('.scrolly:has(#story) .scrolly-step[data-number="2"]');
+    const step = page.locator('.scrolly:has(#story) .scrolly-step[data-number="4"]');
     await step.evaluate((element) => element.scrollIntoView({ block: 'center' }));
     await expect.poll(async () => (await dataset(page, 'story')).focus, { timeout: 20_000 }).toBe('shark');
     const card = (await step.locator('.scrolly-card').boundingBox())!;

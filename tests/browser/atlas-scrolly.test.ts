@@ -30,17 +30,20 @@ describe.skipIf(!chromiumPath)('scrollytelling', () => {
     expect((await dataset(page, STORY)).focus).toBeUndefined();
 
     await step(page, 2).evaluate((element) => element.scrollIntoView({ block: 'center' }));
-    await expect.poll(async () => (await dataset(page, STORY)).focus).toBe('shark');
-    await expect.poll(async () => near([0.725, 0.675])(await centre(page))).toBe(true);
+    await expect.poll(async () => (await dataset(page, STORY)).focus).toBe('snake');
+    await expect.poll(async () => near([0.24, 0.26])(await centre(page))).toBe(true);
     expect(await step(page, 2).getAttribute('class')).toContain('is-active');
     // The sticky figure stays in the window while its text scrolls.
     const stage = (await page.locator(`#${STORY} .atlas-stage`).boundingBox())!;
     expect(stage.y).toBeGreaterThanOrEqual(0);
     expect(stage.y + stage.height).toBeLessThanOrEqual(900);
 
-    await step(page, 3).evaluate((element) => element.scrollIntoView({ block: 'center' }));
+    await step(page, 4).evaluate((element) => element.scrollIntoView({ block: 'center' }));
+    await expect.poll(async () => (await dataset(page, STORY)).focus).toBe('shark');
+
+    await step(page, 6).evaluate((element) => element.scrollIntoView({ block: 'center' }));
     await expect.poll(async () => (await dataset(page, STORY)).view).toBe('mixed5a');
-    expect((await dataset(page, STORY)).focus).toBe('whale');
+    expect((await dataset(page, STORY)).focus).toBe('shark');
     await page.waitForLoadState('networkidle');
     expect(errors).toEqual([]);
     await close();
@@ -48,13 +51,13 @@ describe.skipIf(!chromiumPath)('scrollytelling', () => {
 
   it('opens the step a deep link names, and copies links that name the step', async () => {
     const { page, errors, close } = await openPage(site.browser, site.server.url, 'desktop', {
-      path: `${ARTICLE_PATH}?figure=${STORY}&atlas=demo&step=3#${STORY}`,
+      path: `${ARTICLE_PATH}?figure=${STORY}&atlas=demo&step=6#${STORY}`,
       context: { reducedMotion: 'reduce' },
     });
     await expect.poll(async () => (await dataset(page, STORY)).view, { timeout: 20_000 }).toBe('mixed5a');
-    expect(await step(page, 3).getAttribute('class')).toContain('is-active');
+    expect(await step(page, 6).getAttribute('class')).toContain('is-active');
     await page.locator(`#${STORY} [data-action="copy-link"]`).click();
-    await expect.poll(() => new URL(page.url()).searchParams.get('step')).toBe('3');
+    await expect.poll(() => new URL(page.url()).searchParams.get('step')).toBe('6');
     expect(errors).toEqual([]);
     await close();
   });
@@ -62,14 +65,14 @@ describe.skipIf(!chromiumPath)('scrollytelling', () => {
   it('shows each step a still of its view without JavaScript', async () => {
     const { page, errors, close } = await openPage(site.browser, site.server.url, 'desktop', { context: { javaScriptEnabled: false } });
     const stills = page.locator('.scrolly-still img');
-    expect(await stills.count()).toBe(3);
-    for (let i = 0; i < 3; i++) {
+    expect(await stills.count()).toBe(6);
+    for (let i = 0; i < 6; i++) {
       await stills.nth(i).scrollIntoViewIfNeeded();
       await expect.poll(() => stills.nth(i).evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     }
     expect(await page.locator(`#${STORY}`).isVisible()).toBe(false);
     // Ordinary figures show their still image too.
-    const still = page.locator('#fig-mixed3b-atlas .atlas-static');
+    const still = page.locator('#fig-layers-atlas .atlas-static');
     await still.scrollIntoViewIfNeeded();
     await expect.poll(() => still.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     expect(errors).toEqual([]);

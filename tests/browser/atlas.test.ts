@@ -14,9 +14,7 @@ import { formatAttribution } from '../../src/scripts/atlas/tooltip.ts';
 import { builtCells, builtView, dataset, densestCellOf, openPage, screenPoint, showFigure } from '../helpers/atlas-page.ts';
 
 const chromiumPath = findChromium();
-const LAYERS = 'fig-mixed3b-atlas';
-const LABELLED = 'fig-mixed4b-atlas';
-const FOCUSED = 'fig-mixed5a-atlas';
+const LAYERS = 'fig-layers-atlas';
 
 describe.skipIf(!chromiumPath)('atlas figures on a desktop', () => {
   const site = chromiumOnTestSite();
@@ -145,21 +143,22 @@ describe.skipIf(!chromiumPath)('atlas figures on a desktop', () => {
     await close();
   });
 
-  it('flies a figure from a link in the text, and focuses it on a class', async () => {
+  it('flies a figure from a link in the text, switching its layer and focusing it on a class', async () => {
     const { page, errors, close } = await open();
-    await page.locator('a.atlas-link', { hasText: 'the bottom right' }).click();
-    await page.waitForSelector(`#${LABELLED}[data-ready]`);
+    await page.locator('a.atlas-link', { hasText: 'houses and cars in the south-east' }).click();
+    await page.waitForSelector(`#${LAYERS}[data-ready]`);
+    await expect.poll(async () => (await dataset(page, LAYERS)).view).toBe('mixed4b');
     await expect
       .poll(async () => {
-        const [x0, y0, x1, y1] = (await dataset(page, LABELLED)).box!.split(',').map(Number);
-        return [(x0! + x1!) / 2, (y0! + y1!) / 2].map((v) => Math.round(v * 20) / 20);
+        const [x0, y0, x1, y1] = (await dataset(page, LAYERS)).box!.split(',').map(Number);
+        return [(x0! + x1!) / 2, (y0! + y1!) / 2].map((v) => Math.round(v * 100) / 100);
       })
-      .toEqual([0.75, 0.75]);
-    expect(new URL(page.url()).searchParams.get('figure')).toBe(LABELLED);
+      .toEqual([0.85, 0.72]);
+    expect(new URL(page.url()).searchParams.get('figure')).toBe(LAYERS);
 
-    await page.locator('a.atlas-link', { hasText: 'whale' }).first().click();
-    await page.waitForSelector(`#${FOCUSED}[data-ready]`);
-    await expect.poll(async () => (await dataset(page, FOCUSED)).focus).toBe('whale');
+    await page.locator('a.atlas-link', { hasText: 'the whales in the south' }).click();
+    await expect.poll(async () => (await dataset(page, LAYERS)).focus).toBe('whale');
+    expect((await dataset(page, LAYERS)).view).toBe('mixed5a');
     expect(errors).toEqual([]);
     await close();
   });

@@ -5,15 +5,19 @@
  * with the real pipeline. Never writes into public/atlases.
  *
  *   atlases/demo      mixed3b, mixed4b, mixed5a, mixed5a.class-shark, mixed5a.class-whale, mixed5a.compare-whale-shark,
- *                     and one activation grid ("whale-baseball", src/lib/activation-grid-format.ts)
+ *                     one activation grid ("shark-baseball", src/lib/activation-grid-format.ts), three neuron figures,
+ *                     the "baseball" patch experiment with its images, and the manifest's provenance fields (fixture
+ *                     values) that <MethodsAppendix> and the article's <Value>s report
  *   atlases/hostile   one view whose class names carry HTML, for the test that labels are shown as text
  *
  * Reused between runs while the fixture code is unchanged (a stamp of its sources' hash).
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import type { NeuronIndex } from '../../pipeline/stages/neurons/stage.ts';
+import type { PatchExperimentResult } from '../../pipeline/stages/patches/stage.ts';
 import type { ManifestViews, ViewIndex } from '../../pipeline/stages/render/format.ts';
 import type { ActivationGridIndex, ManifestActivationGrids } from '../../src/lib/activation-grid-format.ts';
 
@@ -21,7 +25,8 @@ export const FIXTURE_PUBLIC_DIR = path.resolve('tests/.tmp/public');
 export const DEMO_VIEWS = ['mixed3b', 'mixed4b', 'mixed5a', 'mixed5a.class-shark', 'mixed5a.class-whale', 'mixed5a.compare-whale-shark'];
 /** A label with markup in it: it must reach the page as text. */
 export const HOSTILE_LABEL = '<img src=x onerror="window.__atlasInjected=1">kite';
-export const ACTIVATION_GRID_ID = 'whale-baseball';
+export const ACTIVATION_GRID_ID = 'shark-baseball';
+export const PATCH_EXPERIMENT_ID = 'baseball';
 
 /** Grids 4–32 at 96 px per cell: a 3,072 px pyramid, so a figure opens on a coarse grid and zooming shows finer ones. */
 const FIXTURE_OPTIONS = { sizes: [4, 8, 16, 32], cellPixels: 96 };
@@ -65,7 +70,9 @@ export async function writeFixturePublic(dir = FIXTURE_PUBLIC_DIR): Promise<stri
   const activationGrids: ManifestActivationGrids['activationGrids'] = {
     [ACTIVATION_GRID_ID]: await writeActivationGrid(path.join(demo, 'activation-grids', ACTIVATION_GRID_ID), labels),
   };
-  writeJson(path.join(demo, 'manifest.json'), { id: 'demo', title: 'A fixture atlas under the demo view ids', labels, views, activationGrids });
+  const neurons = await writeNeurons(demo);
+  const patchExperiments = { [PATCH_EXPERIMENT_ID]: await writePatchExperiment(demo) };
+  writeJson(path.join(demo, 'manifest.json'), { id: 'demo', title: 'A fixture atlas under the demo view ids', labels, views, activationGrids, neurons, patchExperiments, ...fixtureProvenance(demo, views) });
 
   // An atlas whose class names carry markup, for the test that labels are shown as text.
   const hostileLabels = labels.map((label) => (label === 'kite' ? HOSTILE_LABEL : label));
@@ -84,6 +91,60 @@ export async function writeFixturePublic(dir = FIXTURE_PUBLIC_DIR): Promise<stri
   rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);
   return dir;
+}
+
+/**
+ * The provenance fields of a manifest (pipeline/stages/run.ts) for <MethodsAppendix>: the shape the pipeline
+ * writes, with the fixture views' real sample and cell counts, files and bytes, and values that say they are
+ * a fixture (hashes of "fixture …" strings, a backend sentence naming the fixture).
+ */
+function fixtureProvenance(demo: string, views: ManifestViews['views']) {
+  const sha = (text: string) => createHash('sha256').update(`fixture ${text}`).digest('hex');
+  const layout = { method: 'umap', neighbors: 15, minDist: 0.1, metric: 'cosine', pca: 20, seed: 7, clipPercentiles: [1, 99], margin: 0.1 };
+  const results: Record<string, unknown> = {};
+  let [files, bytes] = [0, 0];
+  for (const id of Object.keys(views)) {
+    const index = JSON.parse(readFileSync(path.join(demo, id, 'view.json'), 'utf8')) as ViewIndex;
+    const viewFiles = listFiles(path.join(demo, id));
+    const viewBytes = viewFiles.reduce((sum, file) => sum + statSync(file).size, 0);
+    files += viewFiles.length;
+    bytes += viewBytes;
+    results[id] = {
+      id,
+      samples: index.samples,
+      trustworthiness: 0.95,
+      grids: index.levels.map((level) => ({ size: level.size, cells: level.cells })),
+      render: { files: viewFiles.length, bytes: viewBytes, levels: [], key: sha(`render ${id}`) },
+      icons: { computed: 0, total: index.levels.reduce((sum, level) => sum + level.cells, 0) },
+      seconds: { layout: 0, grids: 0, icons: 0, render: 0 },
+      computedSeconds: { layout: { pca: 0.5, neighbours: 1.5, umap: 10 } },
+      computed: [],
+    };
+  }
+  return {
+    recipe: { file: 'content/atlases/demo.yaml', sha256: sha('recipe') },
+    model: { folder: 'content/models/demo', sha256: sha('model') },
+    focusClasses: ['whale', 'shark'],
+    images: { count: 3000, skipped: 0, accuracy: 0.9 },
+    parameters: {
+      preprocess: { size: 64, range: [0, 1], channels: 'rgb', resize: 'crop' },
+      data: { synthetic: { seed: 7, split: 'test' }, count: 3000 },
+      sampling: { positionsPerImage: 1, seed: 7 },
+      attribution: { topK: 5, classes: ['whale', 'shark'] },
+      grids: { sizes: FIXTURE_OPTIONS.sizes, minCount: 5 },
+      icons: { mode: 'optimize', size: 64, steps: 8, attempts: 1, learningRate: 0.05, cosinePower: 2, whiten: false, parameterization: 'fourier', decorrelate: true, redirectedReluSteps: 4, batch: 16, seed: 0 },
+      render: { cellPixels: FIXTURE_OPTIONS.cellPixels, format: 'jpeg', quality: 80, tileSize: 254, overlap: 1, background: '#ffffff' },
+    },
+    layouts: Object.fromEntries(Object.keys(views).map((id) => [id, layout])),
+    results,
+    totals: { files, bytes },
+    versions: { stages: { activations: 1, layout: 1, grid: 2, icons: 1, render: 1 }, tfjs: '4.22.0', sharp: '0.34.5', node: process.version },
+    backend: 'backend: none, a test fixture (tests/helpers/fixture-public.ts); nothing was computed',
+    stages: [
+      { stage: 'activations', status: 'cached', seconds: 0.1, detail: 'fixture' },
+      ...Object.keys(views).map((view) => ({ stage: 'view', view, status: 'cached', seconds: 0.02, detail: 'all cached' })),
+    ],
+  };
 }
 
 /** Copies a view's folder and rewrites the fields of its view.json that name it. */
@@ -148,6 +209,45 @@ async function writeActivationGrid(dir: string, labels: string[]): Promise<{ lay
   };
   writeJson(path.join(dir, 'grid.json'), index);
   return { layer: 'mixed4b', title: index.title, path: `activation-grids/${ACTIVATION_GRID_ID}` };
+}
+
+/** The demo recipe's neuron figures (pipeline/stages/neurons), drawn as coloured squares. */
+async function writeNeurons(demo: string): Promise<Record<string, NeuronIndex>> {
+  const { iconImage } = await import('../fixtures/atlas-views.ts');
+  mkdirSync(path.join(demo, 'neurons'), { recursive: true });
+  const specs = [['channel-88', [88]], ['channel-25', [25]], ['channels-88-25', [88, 25]]] as const;
+  const neurons: Record<string, NeuronIndex> = {};
+  for (const [i, [id, channels]] of specs.entries()) {
+    const file = `neurons/${id}.png`;
+    await sharp(await iconImage(i, 64)).png().toFile(path.join(demo, file));
+    neurons[id] = { layer: 'mixed4b', channels: [...channels], title: `mixed4b, ${channels.length > 1 ? 'channels' : 'channel'} ${channels.join(' + ')}`, path: file, size: 64, steps: 8 };
+  }
+  return neurons;
+}
+
+/** The demo recipe's patch experiment (pipeline/stages/patches): fixture flip rates and its three images. */
+async function writePatchExperiment(demo: string): Promise<PatchExperimentResult> {
+  const { iconImage } = await import('../fixtures/atlas-views.ts');
+  const folder = `patches/${PATCH_EXPERIMENT_ID}`;
+  mkdirSync(path.join(demo, folder), { recursive: true });
+  await sharp(await iconImage(1, 20)).png().toFile(path.join(demo, folder, 'patch.png'));
+  const whale = await sharp(await iconImage(0, 64)).png().toBuffer();
+  await sharp(whale).toFile(path.join(demo, folder, 'before.png'));
+  await sharp(whale).composite([{ input: await sharp(await iconImage(1, 20)).png().toBuffer(), left: 30, top: 10 }]).toFile(path.join(demo, folder, 'after.png'));
+  const images = 200;
+  const rows = [12, 16, 20, 24].flatMap((size, i) => [
+    { patch: 'icon' as const, size, flipped: 20 + 40 * i, rate: (20 + 40 * i) / images },
+    { patch: 'random noise' as const, size, flipped: 1 + i, rate: (1 + i) / images },
+  ]);
+  return {
+    id: PATCH_EXPERIMENT_ID,
+    from: 'whale',
+    to: 'shark',
+    images,
+    patch: { view: 'mixed4b', size: 20, cell: [10, 12] },
+    rows,
+    files: { patch: `${folder}/patch.png`, example: { image: 28, size: 20, before: `${folder}/before.png`, after: `${folder}/after.png` } },
+  };
 }
 
 function writeJson(file: string, value: unknown): void {

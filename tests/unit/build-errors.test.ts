@@ -12,10 +12,11 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const EXAMPLE = readFileSync('content/articles/reading-an-activation-atlas.mdx', 'utf8');
 
-/** A copy of the project's content with one article replaced by `article` (and the .bib by `bib`). */
+/** A copy of the project's content with the example article alone, replaced by `article` (and the .bib by `bib`). */
 function project(article: string, bib?: string): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'atlas-content-'));
-  cpSync('content', path.join(root, 'content'), { recursive: true });
+  const otherArticle = (source: string) => source.endsWith('.mdx') && path.basename(source) !== path.basename(ARTICLE_FILE);
+  cpSync('content', path.join(root, 'content'), { recursive: true, filter: (source) => !otherArticle(source) });
   writeFileSync(path.join(root, 'content/articles/reading-an-activation-atlas.mdx'), article);
   if (bib !== undefined) writeFileSync(path.join(root, 'content/bibliography/atlas.bib'), bib);
   return root;

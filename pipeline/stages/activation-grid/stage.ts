@@ -33,7 +33,7 @@ export async function runActivationGrid(o: {
   labels: string[];
   modelHash: string;
   outDir: string;
-}): Promise<{ id: string; layer: string; title: string; path: string; icons: number }> {
+}): Promise<{ id: string; layer: string; title: string; path: string; icons: number; rendered: number }> {
   const { recipe, spec } = o;
   const modelFolder = path.resolve(o.root, recipe.model);
   const image = await datasetImages({ data: recipe.data, preprocess: recipe.preprocess, root: o.root })(spec.image).catch((error: Error) => {
@@ -54,13 +54,16 @@ export async function runActivationGrid(o: {
 
   // Icons: a feature visualization of each drawn position's activation vector (or its data-set crop).
   let icons: Buffer[];
+  let rendered = 0;
   if (recipe.icons.mode === 'examples') {
     const crop = exampleCropper({ data: recipe.data, preprocess: recipe.preprocess, root: o.root, layerSize: [rows, columns], size: recipe.icons.size });
     icons = await Promise.all(drawn.map((p) => crop([spec.image, Math.floor(p / columns), p % columns])));
   } else {
     const directions = new Float32Array(drawn.length * depth);
     drawn.forEach((p, i) => directions.set(grid.activations.subarray(p * depth, (p + 1) * depth), i * depth));
-    icons = (await runIcons({ modelFolder, modelHash: o.modelHash, layer: spec.layer, directions, depth, params: recipe.icons, preprocess: recipe.preprocess, cache: o.cache, pool: o.pool })).icons;
+    const result = await runIcons({ modelFolder, modelHash: o.modelHash, layer: spec.layer, directions, depth, params: recipe.icons, preprocess: recipe.preprocess, cache: o.cache, pool: o.pool });
+    icons = result.icons;
+    rendered = result.computed;
   }
 
   const positions: ActivationGridPosition[] = norms.map((norm, p) => {
@@ -104,7 +107,7 @@ export async function runActivationGrid(o: {
     description: describeGrid(positions, rows, columns, o.labels, spec.layer),
   };
   writeFileSync(path.join(folder, 'grid.json'), `${JSON.stringify(index)}\n`);
-  return { id: spec.id, layer: spec.layer, title, path: `activation-grids/${spec.id}`, icons: drawn.length };
+  return { id: spec.id, layer: spec.layer, title, path: `activation-grids/${spec.id}`, icons: drawn.length, rendered };
 }
 
 /** "At mixed4b, the strongest activations (top right, centre) are most attributed to shark; …" */

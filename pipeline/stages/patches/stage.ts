@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';
 import { datasetImages, defaultField } from '../../datasets/crop.ts';
 import { Random } from '../../datasets/synthetic/random.ts';
@@ -36,7 +37,10 @@ export interface PatchExperimentResult {
   files?: { patch: string; example?: { image: number; size: number; before: string; after: string } };
 }
 
-export async function runPatchExperiment(o: {
+/** Bump when the experiment's result changes for the same inputs. */
+export const PATCHES_VERSION = 1;
+
+interface PatchInput {
   recipe: Recipe & { id: string; file: string };
   spec: PatchExperimentSpec;
   root: string;
@@ -48,7 +52,50 @@ export async function runPatchExperiment(o: {
   modelHash: string;
   /** The atlas folder being written: the patch and an example image are published under patches/<id>/. */
   outDir?: string;
-}): Promise<PatchExperimentResult> {
+}
+
+/**
+ * The experiment's result, from the cache when nothing it depends on changed (the model, the images and their
+ * activations, the cell's grid, the icon settings, the spec); with `outDir`, its images are published there.
+ */
+export async function runPatchExperiment(o: PatchInput): Promise<PatchExperimentResult> {
+  const key = patchKeyFor(o);
+  const cached = key ? o.cache.read('patches', key) : undefined;
+  let result: PatchExperimentResult;
+  let images: Record<string, Buffer>;
+  if (cached) {
+    result = JSON.parse(cached.file('result.json').toString()) as PatchExperimentResult;
+    images = Object.fromEntries(Object.keys(cached.meta.files).filter((name) => name.endsWith('.png')).map((name) => [name, cached.file(name)]));
+  } else {
+    ({ result, images } = await computePatchExperiment(o));
+    if (key) o.cache.write('patches', key, { 'result.json': JSON.stringify(result), ...images });
+  }
+  if (!o.outDir) {
+    const { files: _, ...bare } = result;
+    return bare;
+  }
+  const folder = path.join(o.outDir, 'patches', o.spec.id);
+  mkdirSync(folder, { recursive: true });
+  for (const [name, png] of Object.entries(images)) writeFileSync(path.join(folder, name), png);
+  return result;
+}
+
+/** Whether the next run of this experiment comes from the cache. */
+export function patchExperimentCached(o: PatchInput): boolean {
+  const key = patchKeyFor(o);
+  return key !== undefined && o.cache.read('patches', key) !== undefined;
+}
+
+/** The cache key, or undefined when the spec names no view of the recipe (the run then says so). */
+function patchKeyFor(o: PatchInput): string | undefined {
+  const view = planViews(o.recipe).find((v) => v.id === o.spec.patch.view);
+  if (!view) return undefined;
+  const grid = gridKeyFor(o.recipe, layoutKeyFor({ chunks: o.chunks, recipe: o.recipe }, view), o.spec.patch.size, o.declared.length);
+  const { recipe } = o;
+  return hashOf('patches', PATCHES_VERSION, o.modelHash, o.chunks, grid, recipe.data, recipe.preprocess, recipe.icons, o.spec);
+}
+
+async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExperimentResult; images: Record<string, Buffer> }> {
   const { recipe, spec } = o;
   const where = `${path.relative(o.root, recipe.file)}: patchExperiments "${spec.id}"`;
   const [from, to] = [spec.from, spec.to].map((name) => {
@@ -109,25 +156,24 @@ export async function runPatchExperiment(o: {
     }
   }
   const result: PatchExperimentResult = { id: spec.id, from: spec.from, to: spec.to, images: chosen.length, patch: spec.patch, rows };
-  if (!o.outDir) return result;
 
-  // The example: the smallest size that flips at least half the images (else the largest that flips any).
+  // The published images: the patch, and an example at the smallest size that flips at least half the images
+  // (else the largest that flips any), before and after.
+  const folder = `patches/${spec.id}`;
+  const images: Record<string, Buffer> = { 'patch.png': await sharp(icon).png().toBuffer() };
   const halfway = spec.sizes.find((size) => (rows.find((r) => r.patch === 'icon' && r.size === size)?.rate ?? 0) >= 0.5);
   const size = halfway ?? [...spec.sizes].reverse().find((s) => firstFlip.has(s));
-  const folder = path.join('patches', spec.id);
-  mkdirSync(path.join(o.outDir, folder), { recursive: true });
-  const publish = (name: string, image: Promise<Buffer>) => image.then((png) => writeFileSync(path.join(o.outDir!, folder, name), png)).then(() => `${folder}/${name}`.split(path.sep).join('/'));
-  const patch = await publish('patch.png', sharp(icon).png().toBuffer());
   const flip = size !== undefined ? firstFlip.get(size) : undefined;
-  if (!flip) return { ...result, files: { patch } };
+  if (!flip) return { result: { ...result, files: { patch: `${folder}/patch.png` } }, images };
   const raw = { raw: { width, height, channels: 3 as const } };
-  const before = await publish('before.png', sharp(Uint8Array.from(originals[chosen.indexOf(flip.image)]!.pixels), raw).png().toBuffer());
-  const after = await publish('after.png', sharp(flip.pixels, raw).png().toBuffer());
-  return { ...result, files: { patch, example: { image: flip.image, size: size!, before, after } } };
+  images['before.png'] = await sharp(Uint8Array.from(originals[chosen.indexOf(flip.image)]!.pixels), raw).png().toBuffer();
+  images['after.png'] = await sharp(flip.pixels, raw).png().toBuffer();
+  const example = { image: flip.image, size: size!, before: `${folder}/before.png`, after: `${folder}/after.png` };
+  return { result: { ...result, files: { patch: `${folder}/patch.png`, example } }, images };
 }
 
 /** The feature-visualization icon of the named cell (from the icons cache when the view was built). */
-async function patchIcon(o: Parameters<typeof runPatchExperiment>[0], where: string): Promise<Buffer> {
+async function patchIcon(o: PatchInput, where: string): Promise<Buffer> {
   const { recipe, spec } = o;
   const view = planViews(recipe).find((v) => v.id === spec.patch.view);
   if (!view) throw new UserError(`${where}: patch.view "${spec.patch.view}" is not a view of this recipe (${planViews(recipe).map((v) => v.id).join(', ')}).`);

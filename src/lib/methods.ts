@@ -1,0 +1,418 @@
+/**
+ * The methods appendix as data: what <MethodsAppendix> shows, derived from an atlas's manifest.json (written by
+ * pipeline/stages/run.ts). Pure, so it is tested on its own (tests/unit/methods.test.ts). Every manifest field is
+ * treated as optional: a manifest from an older pipeline or a fixture still gives a section, in which each
+ * absent field is said to be absent (and listed in `missing`) rather than guessed.
+ */
+
+/** The manifest as the methods appendix reads it: the shape run.ts writes, every field optional. */
+export interface MethodsManifest {
+  id?: string;
+  title?: string;
+  recipe?: { file?: string; sha256?: string };
+  model?: { folder?: string; sha256?: string };
+  labels?: string[];
+  images?: { count?: number; skipped?: number; accuracy?: number };
+  parameters?: {
+    preprocess?: { size?: number | [number, number]; range?: [number, number]; mean?: number[]; std?: number[]; channels?: string; resize?: string };
+    data?: { synthetic?: { seed?: number; split?: string }; folder?: string; manifest?: string; count?: number };
+    sampling?: { positionsPerImage?: number | 'all'; seed?: number };
+    attribution?: { topK?: number; classes?: string[] };
+    grids?: { sizes?: number[]; minCount?: number };
+    icons?: Record<string, unknown>;
+    render?: { cellPixels?: number; format?: string; quality?: number; tileSize?: number; overlap?: number; background?: string; examplePixels?: number };
+  };
+  views?: Record<string, { kind?: string; layer?: string; classes?: string[]; title?: string; path?: string }>;
+  layouts?: Record<string, Record<string, unknown>>;
+  results?: Record<string, ViewResult>;
+  totals?: { files?: number; bytes?: number };
+  versions?: { stages?: Record<string, number | string>; tfjs?: string; sharp?: string; node?: string };
+  backend?: string;
+  stages?: { stage?: string; view?: string; status?: string; seconds?: number; detail?: string }[];
+  patchExperiments?: Record<string, { from?: string; to?: string; images?: number }>;
+  activationGrids?: Record<string, unknown>;
+}
+
+interface ViewResult {
+  samples?: number;
+  trustworthiness?: number;
+  grids?: { size?: number; cells?: number }[];
+  render?: { files?: number; bytes?: number; levels?: { size?: number; tiles?: number; bytes?: number }[]; key?: string };
+  icons?: { computed?: number; total?: number };
+  computedSeconds?: { layout?: Record<string, number>; render?: number };
+}
+
+export interface Hash {
+  full: string;
+  /** The first 12 hex digits, as the text shows it. */
+  short: string;
+}
+
+export interface ViewRow {
+  id: string;
+  title: string;
+  kind: string;
+  layer: string;
+  samples: string;
+  trustworthiness: string;
+  /** One entry per grid level, e.g. "20² → 78". */
+  grids: string[];
+  icons: string;
+  files: string;
+  megabytes: string;
+  /** Seconds the layout took when it was computed (PCA + neighbours + UMAP), or "—". */
+  layoutSeconds: string;
+  /** The same as PCA + neighbours + UMAP seconds, e.g. "2.8 + 6.3 + 32.7". */
+  layoutBreakdown?: string;
+}
+
+export interface StageRow {
+  stage: string;
+  view: string;
+  status: string;
+  seconds: string;
+  detail: string;
+}
+
+export interface HashRow {
+  what: string;
+  /** Where the hash is in the manifest, e.g. "recipe.sha256". */
+  field: string;
+  hash: Hash;
+}
+
+export interface Methods {
+  atlas: string;
+  title?: string;
+  /** Where the pipeline writes the manifest, relative to the project: public/atlases/<atlas>/manifest.json. */
+  manifestPath: string;
+  recipeFile?: string;
+  text: { data: string; sampling: string; attribution: string; layout: string; grids: string; icons: string; render: string; compute: string; experiments?: string };
+  views: ViewRow[];
+  /** The views table's last row: files and megabytes of every view together. */
+  totals?: { files: string; megabytes: string };
+  stages: StageRow[];
+  /** One sentence summing up this build's stages, or a note that the manifest has none. */
+  stagesSummary: string;
+  hashes: HashRow[];
+  /** Manifest fields this section needed and did not find, as dotted paths. */
+  missing: string[];
+}
+
+const NOT_RECORDED = '—';
+
+const integer = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+function decimal(value: number, digits: number): string {
+  return new Intl.NumberFormat('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** 20000 → "20,000"; anything else → "—". */
+export function count(value: unknown): string {
+  return isNumber(value) ? integer.format(value) : NOT_RECORDED;
+}
+
+/** Seconds for a reader: one decimal, whole seconds from 100 s, "< 0.1" for what rounds to nothing. */
+export function seconds(value: number): string {
+  if (value > 0 && value < 0.05) return '< 0.1';
+  return value >= 100 ? integer.format(value) : decimal(value, 1);
+}
+
+/** Bytes as megabytes (10⁶), one decimal. */
+export function megabytes(bytes: number): string {
+  if (bytes > 0 && bytes < 50_000) return '< 0.1';
+  return decimal(bytes / 1e6, 1);
+}
+
+export function shortHash(full: string): Hash {
+  return { full, short: full.slice(0, 12) };
+}
+
+/** "a", "a and b", "a, b and c". */
+function list(items: (string | number)[]): string {
+  const words = items.map(String);
+  return words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}
+
+export function methodsOf(manifest: MethodsManifest, atlas: string): Methods {
+  const missing: string[] = [];
+  // Each paragraph reads its part of the manifest through `need`, which records what is absent.
+  const need = <T>(value: T | undefined, field: string): T | undefined => {
+    if (value === undefined || value === null) missing.push(field);
+    return value ?? undefined;
+  };
+  const absent = (what: string, field: string) => `${what} ${what.endsWith('s') ? 'are' : 'is'} not recorded in this manifest (no ${field}).`;
+
+  const parameters: Parameters = need(manifest.parameters, 'parameters') ?? {};
+  // A missing parameters object is reported once, not once per part.
+  const p = <K extends keyof Parameters>(key: K): Parameters[K] => (manifest.parameters ? need(parameters[key], `parameters.${key}`) : undefined);
+  const views = Object.entries(manifest.views ?? {});
+  if (!manifest.views) missing.push('views');
+
+  const text = {
+    data: dataText(manifest, p('data'), p('preprocess'), need, absent),
+    sampling: samplingText(p('sampling'), absent),
+    attribution: attributionText(p('attribution'), absent),
+    layout: layoutText(manifest, views, need, absent),
+    grids: gridsText(p('grids'), absent),
+    icons: iconsText(p('icons'), absent),
+    render: renderText(manifest, p('render'), absent),
+    compute: computeText(manifest, need, absent),
+    experiments: experimentsText(manifest),
+  };
+
+  const results = need(manifest.results, 'results') ?? {};
+  const rows = views.map(([id, view]) => viewRow(id, view, results[id], manifest.results ? missing : []));
+  const totals = manifest.totals;
+  const stages = need(manifest.stages, 'stages') ?? [];
+
+  const hashes: HashRow[] = [];
+  const recipeHash = need(manifest.recipe?.sha256, 'recipe.sha256');
+  if (recipeHash) hashes.push({ what: `Recipe ${manifest.recipe?.file ?? ''}`.trim(), field: 'recipe.sha256', hash: shortHash(recipeHash) });
+  const modelHash = need(manifest.model?.sha256, 'model.sha256');
+  if (modelHash) hashes.push({ what: `Model ${manifest.model?.folder ?? ''}`.trim(), field: 'model.sha256', hash: shortHash(modelHash) });
+  for (const [id] of views) {
+    const key = results[id]?.render?.key;
+    if (key) hashes.push({ what: `Render key of ${id}`, field: `results["${id}"].render.key`, hash: shortHash(key) });
+  }
+
+  return {
+    atlas,
+    title: manifest.title,
+    manifestPath: `public/atlases/${atlas}/manifest.json`,
+    recipeFile: manifest.recipe?.file,
+    text,
+    views: rows,
+    totals: isNumber(totals?.files) && isNumber(totals?.bytes) ? { files: count(totals.files), megabytes: megabytes(totals.bytes) } : undefined,
+    stages: stages.map((s) => ({
+      stage: s.stage ?? NOT_RECORDED,
+      view: s.view ?? '',
+      status: s.status ?? NOT_RECORDED,
+      seconds: isNumber(s.seconds) ? seconds(s.seconds) : NOT_RECORDED,
+      detail: s.detail ?? '',
+    })),
+    stagesSummary: stagesSummary(stages, manifest.stages !== undefined),
+    hashes,
+    missing: [...new Set(missing)],
+  };
+}
+
+type Need = <T>(value: T | undefined, field: string) => T | undefined;
+type Absent = (what: string, field: string) => string;
+type Parameters = NonNullable<MethodsManifest['parameters']>;
+
+function dataText(manifest: MethodsManifest, data: Parameters['data'], preprocess: Parameters['preprocess'], need: Need, absent: Absent): string {
+  const images = need(manifest.images, 'images');
+  const sentences: string[] = [];
+  const source = !data
+    ? 'images'
+    : data.synthetic
+      ? `images of the embedded synthetic world (seed ${data.synthetic.seed ?? NOT_RECORDED}, ${data.synthetic.split ?? 'test'} split)`
+      : data.manifest
+        ? `images listed in ${data.manifest}`
+        : data.folder
+          ? `images from the folder ${data.folder} (one sub-folder per class)`
+          : 'images';
+  const howMany = isNumber(images?.count) ? count(images.count) : isNumber(data?.count) ? `up to ${count(data.count)}` : undefined;
+  sentences.push(howMany ? `The atlas was computed from ${howMany} ${source}.` : `The atlas was computed from ${source}; ${absent('their number', 'images.count')}`);
+  if (isNumber(images?.skipped)) {
+    sentences.push(images.skipped ? `${plural(images.skipped, 'image')} could not be read and ${images.skipped === 1 ? 'was' : 'were'} skipped (listed in data-report.json next to the manifest).` : 'No image was skipped as unreadable.');
+  }
+  const labels = manifest.labels?.length;
+  const model = manifest.model?.folder ? `The model, ${manifest.model.folder},` : 'The model';
+  if (isNumber(images?.accuracy)) {
+    sentences.push(`${model} classifies ${decimal(images.accuracy * 100, 1)} % of them correctly (top-1${labels ? `, among ${plural(labels, 'class', 'classes')}` : ''}).`);
+  } else {
+    sentences.push(absent('The model’s accuracy on them', 'images.accuracy'));
+  }
+  sentences.push(preprocess ? preprocessText(preprocess) : absent('Preprocessing', 'parameters.preprocess'));
+  return sentences.join(' ');
+}
+
+function preprocessText(p: NonNullable<Parameters['preprocess']>): string {
+  const [height, width] = typeof p.size === 'number' ? [p.size, p.size] : (p.size ?? []);
+  const size = height && width ? `${count(height)} × ${count(width)} px` : 'the model’s input size';
+  const fit =
+    p.resize === 'stretch' ? `stretched to ${size}` : p.resize === 'pad' ? `fitted inside ${size} and padded with black` : `scaled to cover ${size} with the overflow cut off`;
+  const values = p.range
+    ? `pixel values scaled from 0–255 to [${p.range.join(', ')}]`
+    : p.mean || p.std
+      ? `each channel normalized as (x − mean) / std with mean [${(p.mean ?? [0, 0, 0]).join(', ')}] and std [${(p.std ?? [1, 1, 1]).join(', ')}] (0–255 units)`
+      : 'pixel values left at 0–255';
+  return `Each image is ${fit}, with ${values}, in ${(p.channels ?? 'rgb').toUpperCase()} channel order.`;
+}
+
+function samplingText(sampling: Parameters['sampling'], absent: Absent): string {
+  if (!sampling) return absent('How activations were sampled', 'parameters.sampling');
+  const seed = isNumber(sampling.seed) ? ` (seed ${sampling.seed})` : '';
+  const n = sampling.positionsPerImage;
+  const which =
+    n === 'all'
+      ? 'every spatial position of each layer is sampled'
+      : n === 1 || n === undefined
+        ? `one spatial position of each layer is chosen at random${seed}, as in Distill’s atlases`
+        : `${count(n)} spatial positions of each layer are chosen at random${seed}`;
+  return `From each image, ${which}; a sample is the layer’s activation vector at that position.`;
+}
+
+function attributionText(attribution: Parameters['attribution'], absent: Absent): string {
+  const rule = 'A sample h is attributed to class c by h · ∇ₕ logit_c, the linear approximation of its effect on that class’s logit.';
+  if (!attribution) return `${rule} ${absent('Which attributions were kept', 'parameters.attribution')}`;
+  const top = isNumber(attribution.topK) ? `The ${count(attribution.topK)} classes with the largest attribution are kept for each sample` : 'The classes with the largest attribution are kept for each sample';
+  const classes = attribution.classes?.length ? `, and the attributions to ${list(attribution.classes)} for every sample (for class focus, class atlases and comparisons)` : '';
+  return `${rule} ${top}${classes}.`;
+}
+
+/** Layout parameters that every view shares, written once; views that differ are named with what differs. */
+function layoutText(manifest: MethodsManifest, views: [string, NonNullable<MethodsManifest['views']>[string]][], need: Need, absent: Absent): string {
+  const layouts = need(manifest.layouts, 'layouts');
+  if (!layouts || !Object.keys(layouts).length) return absent('Layout parameters', 'layouts');
+  const entries = Object.entries(layouts);
+  const canonical = (params: Record<string, unknown>) => JSON.stringify(Object.keys(params).sort().map((key) => [key, params[key]]));
+  const tally = new Map<string, number>();
+  for (const [, params] of entries) tally.set(canonical(params), (tally.get(canonical(params)) ?? 0) + 1);
+  const common = entries.find(([, params]) => canonical(params) === [...tally].sort((a, b) => b[1] - a[1])[0]![0])![1];
+
+  const l = common as { method?: string; neighbors?: number; minDist?: number; metric?: string; pca?: number; seed?: number; epochs?: number; clipPercentiles?: number[]; margin?: number };
+  const reduce = isNumber(l.pca) && l.pca > 0 ? `reduced to ${count(l.pca)} dimensions by PCA, ` : '';
+  const knn = `their ${isNumber(l.neighbors) ? count(l.neighbors) : NOT_RECORDED} nearest neighbours found by ${l.metric ?? NOT_RECORDED} distance`;
+  const umap = `and laid out in 2-D by ${(l.method ?? 'umap').toUpperCase()} (minimum distance ${l.minDist ?? NOT_RECORDED}${isNumber(l.epochs) ? `, ${count(l.epochs)} epochs` : ''}${isNumber(l.seed) ? `, seed ${l.seed}` : ''})`;
+  const clip = l.clipPercentiles?.length === 2 ? `; each axis is then clipped to its ${ordinal(l.clipPercentiles[0]!)}–${ordinal(l.clipPercentiles[1]!)} percentile${isNumber(l.margin) ? `, given a ${decimal(l.margin * 100, 0)} % margin` : ''} and scaled to [0, 1]` : '';
+  const sentences = [`Each view’s samples are ${reduce}${knn}, ${umap}${clip}.`];
+
+  const names: Record<string, string> = { neighbors: 'neighbours', minDist: 'minimum distance', pca: 'PCA dimensions' };
+  const differences = entries
+    .filter(([, params]) => params !== common)
+    .map(([id, params]) => {
+      const changed = [...new Set([...Object.keys(params), ...Object.keys(common)])].filter((key) => JSON.stringify(params[key]) !== JSON.stringify(common[key]));
+      return `${id}: ${changed.map((key) => `${names[key] ?? key} ${params[key] === undefined ? 'default' : JSON.stringify(params[key]).replace(/"/g, '')}`).join(', ')}`;
+    })
+    .filter((line) => !line.endsWith(': '));
+  if (differences.length) sentences.push(`These differ per view: ${differences.join('; ')}.`);
+  else if (entries.length > 1) sentences.push('Every view uses these parameters.');
+  if (views.some(([, view]) => view.kind === 'comparison')) {
+    sentences.push('A comparison uses a layout only for its vertical axis (1-D, with these parameters); across, it places each sample by the difference of its attributions to the two classes.');
+  }
+  return sentences.join(' ');
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th';
+  return `${n}${suffix}`;
+}
+
+function gridsText(grids: Parameters['grids'], absent: Absent): string {
+  if (!grids) return absent('Grid parameters', 'parameters.grids');
+  const sizes = grids.sizes?.length ? `Grids of ${list(grids.sizes.map(count))} cells per side` : 'Grids';
+  const kept = isNumber(grids.minCount) ? `a cell is kept when it holds more than ${plural(grids.minCount, 'sample')}` : 'a cell is kept when it holds enough samples';
+  return `${sizes} are laid over each map (a class atlas or comparison may use fewer; see the table); ${kept}, its activation is the mean of its samples’ activations, and its classes the mean of their attributions.`;
+}
+
+const ICON_KEYS = ['mode', 'size', 'steps', 'attempts', 'learningRate', 'cosinePower', 'whiten', 'parameterization', 'decorrelate', 'redirectedReluSteps', 'batch', 'seed'];
+
+function iconsText(icons: Parameters['icons'], absent: Absent): string {
+  if (!icons) return absent('Icon parameters', 'parameters.icons');
+  const i = icons as { mode?: string; size?: number; steps?: number; attempts?: number; learningRate?: number; cosinePower?: number; whiten?: boolean; parameterization?: string; decorrelate?: boolean; redirectedReluSteps?: number; batch?: number; seed?: number };
+  const size = isNumber(i.size) ? `${count(i.size)} px` : 'an';
+  const sentences: string[] = [];
+  if (i.mode === 'examples') {
+    sentences.push(`Each kept cell is drawn as the data-set crop (${size}) whose activation is nearest the cell’s mean activation.`);
+  } else {
+    const param = i.parameterization === 'pixels' ? 'parameterized as pixels' : `parameterized in Fourier space${i.decorrelate === false ? '' : ' with decorrelated colour'}`;
+    const steps = isNumber(i.steps) ? `for ${plural(i.steps, 'step')}` : '';
+    const lr = isNumber(i.learningRate) ? ` (learning rate ${i.learningRate})` : '';
+    const power = isNumber(i.cosinePower) ? i.cosinePower : 'p';
+    sentences.push(
+      `Each kept cell is drawn as a feature-visualization icon of its mean activation (the direction): a ${size} image ${param}, optimized with Adam${lr} ${steps} to maximize dot(act, dir) · cos(act, dir)^${power} at the centre position, through random jitter, scale and rotation.`,
+    );
+    const details = [
+      isNumber(i.redirectedReluSteps) && i.redirectedReluSteps > 0 ? `gradients pass through ReLUs for the first ${plural(i.redirectedReluSteps, 'step')} (redirected ReLU)` : '',
+      i.whiten === undefined ? '' : i.whiten ? 'the direction is whitened by the layer’s activation covariance' : 'the direction is not whitened',
+      isNumber(i.attempts) ? (i.attempts > 1 ? `the best of ${count(i.attempts)} attempts is kept` : 'one attempt per icon') : '',
+      isNumber(i.batch) ? `${count(i.batch)} icons are optimized together per batch` : '',
+      isNumber(i.seed) ? `seed ${i.seed}` : '',
+    ].filter(Boolean);
+    if (details.length) sentences.push(`${capitalize(details.join('; '))}.`);
+  }
+  // Fields a newer pipeline adds are still shown, so the section never hides a parameter.
+  const others = Object.entries(icons).filter(([key]) => !ICON_KEYS.includes(key));
+  if (others.length) sentences.push(`Other icon parameters: ${others.map(([key, value]) => `${key} ${JSON.stringify(value)}`).join(', ')}.`);
+  return sentences.join(' ');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function renderText(manifest: MethodsManifest, render: Parameters['render'], absent: Absent): string {
+  const sentences: string[] = [];
+  if (!render) sentences.push(absent('Rendering parameters', 'parameters.render'));
+  else {
+    const perCell = isNumber(render.cellPixels) ? `${count(render.cellPixels)} px per cell` : 'the icon size per cell';
+    const tiles = `${isNumber(render.tileSize) ? `${count(render.tileSize)} px ` : ''}${(render.format ?? 'jpeg').toUpperCase()} tiles`;
+    const details = [isNumber(render.quality) ? `quality ${render.quality}` : '', isNumber(render.overlap) ? `${render.overlap} px overlap` : '', render.background ? `background ${render.background}` : '']
+      .filter(Boolean)
+      .join(', ');
+    sentences.push(`Each grid level is drawn at ${perCell}, and the levels of a view are composed into one deep-zoom pyramid of ${tiles}${details ? ` (${details})` : ''}.`);
+  }
+  const totals = manifest.totals;
+  if (isNumber(totals?.files) && isNumber(totals?.bytes)) sentences.push(`All views together take ${plural(totals.files, 'file')}, ${megabytes(totals.bytes)} MB.`);
+  return sentences.join(' ');
+}
+
+function computeText(manifest: MethodsManifest, need: Need, absent: Absent): string {
+  const sentences: string[] = [];
+  const backend = need(manifest.backend, 'backend');
+  sentences.push(backend ? `The pipeline’s compute engine reported: “${backend.replace(/\.$/, '')}”.` : absent('The compute backend', 'backend'));
+  const versions = need(manifest.versions, 'versions');
+  if (versions) {
+    const tools = [versions.tfjs && `TensorFlow.js ${versions.tfjs}`, versions.sharp && `sharp ${versions.sharp}`, versions.node && `Node ${versions.node}`].filter(Boolean) as string[];
+    if (tools.length) sentences.push(`Software: ${list(tools)}.`);
+    const stages = Object.entries(versions.stages ?? {});
+    if (stages.length) {
+      sentences.push(`Stage code versions (a cached result is reused only while its stage’s version and inputs are unchanged): ${stages.map(([name, version]) => `${name} ${version}`).join(', ')}.`);
+    }
+  } else sentences.push(absent('Software versions', 'versions'));
+  return sentences.join(' ');
+}
+
+function experimentsText(manifest: MethodsManifest): string | undefined {
+  const experiments = Object.entries(manifest.patchExperiments ?? {});
+  if (!experiments.length) return undefined;
+  const each = experiments.map(([id, e]) => `${id} (${e.images !== undefined ? `${count(e.images)} ` : ''}${e.from ?? '?'} images, towards ${e.to ?? '?'})`);
+  return `The manifest also records ${plural(experiments.length, 'patch experiment')}: ${list(each)}; its results are under patchExperiments.`;
+}
+
+function viewRow(id: string, view: NonNullable<MethodsManifest['views']>[string], result: ViewResult | undefined, missing: string[]): ViewRow {
+  if (!result) missing.push(`results["${id}"]`);
+  const layout = result?.computedSeconds?.layout;
+  const parts = layout ? (['pca', 'neighbours', 'umap'] as const).filter((key) => isNumber(layout[key])) : [];
+  const total = parts.reduce((sum, key) => sum + layout![key]!, 0);
+  return {
+    id,
+    title: view.title ?? id,
+    kind: view.kind ?? NOT_RECORDED,
+    layer: view.layer ?? NOT_RECORDED,
+    samples: count(result?.samples),
+    trustworthiness: isNumber(result?.trustworthiness) ? decimal(result.trustworthiness, 3) : NOT_RECORDED,
+    grids: (result?.grids ?? []).map((grid) => `${count(grid.size)}² → ${count(grid.cells)}`),
+    icons: count(result?.icons?.total),
+    files: count(result?.render?.files),
+    megabytes: isNumber(result?.render?.bytes) ? megabytes(result.render.bytes) : NOT_RECORDED,
+    layoutSeconds: parts.length ? seconds(total) : NOT_RECORDED,
+    layoutBreakdown: parts.length ? parts.map((key) => seconds(layout![key]!)).join(' + ') : undefined,
+  };
+}
+
+function stagesSummary(stages: NonNullable<MethodsManifest['stages']>, recorded: boolean): string {
+  if (!recorded) return 'This build’s stage timings are not recorded in this manifest (no stages).';
+  if (!stages.length) return 'The manifest lists no stages for this build.';
+  const total = stages.reduce((sum, s) => sum + (isNumber(s.seconds) ? s.seconds : 0), 0);
+  const cached = stages.filter((s) => s.status === 'cached').length;
+  const what = cached === stages.length ? 'all taken from the cache' : cached ? `${count(cached)} taken from the cache, ${count(stages.length - cached)} computed` : 'all computed';
+  return `The build that wrote this manifest ran ${plural(stages.length, 'step')} in ${seconds(total)} s, ${what}.`;
+}
