@@ -163,6 +163,32 @@ describe.skipIf(!chromiumPath)('atlas figures on a desktop', () => {
     await close();
   });
 
+  it('flies to a region a link names, and jumps there when the reader asks for reduced motion', async () => {
+    for (const reducedMotion of ['no-preference', 'reduce'] as const) {
+      const { page, errors, close } = await openPage(site.browser, site.server.url, 'desktop', { context: { reducedMotion } });
+      await showFigure(page, LAYERS);
+      // Every region the map shows on its way.
+      await page.locator(`#${LAYERS}`).evaluate((element) => {
+        const shown = ((window as unknown as { __shown: string[] }).__shown = []);
+        new MutationObserver(() => shown.push((element as HTMLElement).dataset.shown!)).observe(element, { attributes: true, attributeFilter: ['data-shown'] });
+      });
+      await page.locator('a.atlas-link', { hasText: 'the western arm is blue water' }).click();
+      await expect
+        .poll(async () => {
+          const [x0, y0, x1, y1] = (await dataset(page, LAYERS)).box!.split(',').map(Number);
+          // The link's box is "0.2 0.44 0.45 0.64": its centre is (0.325, 0.54).
+          return Math.abs((x0! + x1!) / 2 - 0.325) < 0.01 && Math.abs((y0! + y1!) / 2 - 0.54) < 0.01;
+        })
+        .toBe(true);
+      await expect.poll(async () => (await dataset(page, LAYERS)).shown).toBe((await dataset(page, LAYERS)).box);
+      const steps = new Set(await page.evaluate(() => (window as unknown as { __shown: string[] }).__shown)).size;
+      if (reducedMotion === 'reduce') expect(steps, 'regions shown on the way with reduced motion').toBeLessThanOrEqual(2);
+      else expect(steps, 'regions shown on the way while flying').toBeGreaterThan(4);
+      expect(errors).toEqual([]);
+      await close();
+    }
+  });
+
   it('works from the keyboard: zoom keys, Enter describes the middle cell, Escape closes it', async () => {
     const { page, errors, close } = await open();
     await showFigure(page, LAYERS);

@@ -213,6 +213,8 @@ export class AtlasFigure {
     this.element.dataset.box = this.state().box!.map((v) => v.toFixed(4)).join(',');
     const transform = this.transform();
     const bounds = this.viewer.viewport.getBounds(true);
+    // The region on screen this frame (the box above is where the map is going): a flight passes through many.
+    this.element.dataset.shown = [bounds.x, bounds.y, bounds.x + bounds.width, bounds.y + bounds.height].map((v) => v.toFixed(4)).join(',');
     const visible: Box = [bounds.x, bounds.y, bounds.x + bounds.width, bounds.y + bounds.height];
     const needCells = Boolean(this.focus) || this.config.showLabels || this.highlight.length > 0;
     const cells = needCells ? this.cells.cellsIn(this.view, level, visible) : [];
