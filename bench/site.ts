@@ -2,7 +2,7 @@
  * npm run bench:site — Lighthouse 12.2.3 (mobile preset: simulated slow 4G and a 4× slower CPU) on the example
  * article and the index, built under a sub-path as on GitHub Pages and served from 127.0.0.1 with Debian's
  * Chromium. Each page is audited RUNS times; the table gives the median score per category. The article shows
- * three atlases (and a comparison and a scrollytelling figure): with the pipeline's output in public/atlases/demo
+ * four atlas viewers (three layers, class atlases, a comparison, a scrollytelling figure): with the pipeline's output in public/atlases/demo
  * when it has the views the article names, else with the test fixture atlas (tests/helpers/fixture-public.ts);
  * the table says which. For the article it also measures, in Chromium at a phone's size, the JavaScript shipped
  * to the page (every script it loads once all its figures have started, gzipped) and the bytes loaded before
@@ -80,7 +80,7 @@ const table = [
   '|---|---|---|---|---|---|---|---|---|',
   ...rows,
   '',
-  `Article with three atlases (${atlases === 'pipeline' ? 'the pipeline\'s demo atlas' : 'the test fixture atlas; the pipeline\'s views were absent'}), Chromium at 412 × 823 px:`,
+  `Article with four atlas viewers (${atlases === 'pipeline' ? 'the pipeline\'s demo atlas' : 'the test fixture atlas; the pipeline\'s views were absent'}), Chromium at 412 × 823 px:`,
   '',
   '| JavaScript, all figures started (gzipped) | target | bytes before first interaction | target |',
   '|---|---|---|---|',
