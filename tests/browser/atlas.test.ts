@@ -169,7 +169,8 @@ describe.skipIf(!chromiumPath)('atlas figures on a desktop', () => {
       await showFigure(page, LAYERS);
       // Every region the map shows on its way.
       await page.locator(`#${LAYERS}`).evaluate((element) => {
-        const shown = ((window as unknown as { __shown: string[] }).__shown = []);
+        const shown: string[] = [];
+        (window as unknown as { __shown: string[] }).__shown = shown;
         new MutationObserver(() => shown.push((element as HTMLElement).dataset.shown!)).observe(element, { attributes: true, attributeFilter: ['data-shown'] });
       });
       await page.locator('a.atlas-link', { hasText: 'the western arm is blue water' }).click();
