@@ -28,6 +28,8 @@ describe('the built example site', () => {
     expect(hrefs).toContain(`${TEST_BASE}make-your-own-atlas/`);
     const images = article.querySelectorAll('.article-body img').map((img) => img.getAttribute('src'));
     expect(images).toContain(`${TEST_BASE}images/atlas-pipeline.svg`);
+    const sources = article.querySelectorAll('.article-body picture source').map((source) => source.getAttribute('srcset'));
+    expect(sources).toContain(`${TEST_BASE}images/atlas-pipeline-vertical.svg`);
   });
 
   it('lists both articles on the index page', () => {

@@ -22,7 +22,8 @@ import type { ViewPlan } from './plan.ts';
 import { comparisonPoints, samplesForClass, samplesForPair, takeRows } from './samples.ts';
 import { progressBar } from './progress.ts';
 
-export const LAYOUT_VERSION = 1;
+/** Bump whenever the layout's numbers can change: a cached layout from older code is otherwise reused. */
+export const LAYOUT_VERSION = 2;
 export const GRID_VERSION = 2;
 export const RENDER_VERSION = 1;
 /** Samples nearest each cell's mean kept as its data-set examples. */
