@@ -1,9 +1,9 @@
 /**
  * Checks the atlas figures of an article against what the pipeline published, before anything is rendered:
- * <Atlas>, <ClassCompare>, <Scrolly> with its <Step>s, <AtlasLink>, <ActivationGrid>, <Neuron>, <PatchExperiment>, <Value>
- * and <MethodsAppendix>. A name the pipeline did
- * not produce (atlas, view, class, activation grid), a malformed region or a link to no atlas figure stops the
- * build with the file, the line and the name. It also fills in what components cannot see across the tree: a
+ * <Atlas>, <ClassCompare>, <Scrolly> with its <Step>s, <AtlasLink>, <ActivationGrid>, <Neuron>, <PatchExperiment>,
+ * <Value> and <MethodsAppendix>. A name the pipeline did not produce (atlas, view, class, activation grid, neuron
+ * figure, patch experiment, manifest path), a malformed region or a link to no atlas figure stops the build with
+ * the file, the line and the name. It also fills in what components cannot see across the tree: a
  * Scrolly's views (from its steps), and each Step's atlas and number.
  */
 import path from 'node:path';
