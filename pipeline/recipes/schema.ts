@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { preprocessSchema } from '../models/preprocess.ts';
 
 const positiveInt = z.number().int().positive();
+/** The id of a figure's data (a patch experiment, activation grid or neuron): it names a published folder. */
+const figureId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
 const seed = z.number().int().nonnegative().default(0);
 
 const data = z
@@ -150,7 +152,7 @@ export const recipeSchema = z
       .array(
         z
           .object({
-            id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+            id: figureId,
             from: z.string().min(1),
             to: z.string().min(1),
             patch: z.object({ view: z.string().min(1), size: positiveInt, cell: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]) }).strict(),
@@ -169,7 +171,7 @@ export const recipeSchema = z
       .array(
         z
           .object({
-            id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+            id: figureId,
             layer: z.string().min(1),
             image: z.number().int().nonnegative(),
             title: z.string().min(1).optional(),
@@ -188,7 +190,7 @@ export const recipeSchema = z
       .array(
         z
           .object({
-            id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+            id: figureId,
             layer: z.string().min(1),
             channels: z.array(z.number().int().nonnegative()).min(1).max(4),
             title: z.string().min(1).optional(),
