@@ -6,39 +6,29 @@
  *
  * TF.js looks gradients up by kernel name, so this replaces the Relu and Relu6 gradients once per thread with
  * versions that behave exactly as TF.js's own unless `withRedirectedRelu` is running. That reaches every
- * standalone Relu/Relu6 op: layers-models through the executor's gradient path (which runs folded
- * conv→BN→ReLU chains unfused), and graph-models whose ReLUs are separate nodes. A ReLU fused into a
- * convolution kernel (graph-models' _FusedConv2D, a Conv2D layer's built-in activation) differentiates inside
- * the fused op's own gradient and keeps the plain ReLU gradient there.
+ * standalone Relu/Relu6 op (graph-models whose ReLUs are separate nodes, layers the executor runs unfused).
+ * The layers executor's fused convolution units read the same switch (engine/gradients/activation.ts). A ReLU
+ * fused into a graph-model's _FusedConv2D differentiates inside that op's own gradient and keeps the plain ReLU
+ * gradient there.
  *
  * Sign convention: the upstream gradient is that of the objective being maximized (render.ts ascends).
  */
 import { tf, type Tensor } from '../engine/tf.ts';
+import { chooseRedirected, setRedirecting } from '../engine/gradients/activation.ts';
 
-let redirecting = false;
 let registered = false;
+let active = false;
 
 export function withRedirectedRelu<T>(run: () => T): T {
   registerRedirectableRelu();
-  redirecting = true;
+  setRedirecting(true);
+  active = true;
   try {
     return run();
   } finally {
-    redirecting = false;
+    active = false;
+    setRedirecting(false);
   }
-}
-
-/** 1 for examples whose ordinary gradient is zero everywhere, else 0; shaped to broadcast over the example. */
-function stuckExamples(plain: Tensor): Tensor {
-  const batch = plain.shape[0] ?? 1;
-  const magnitude = tf.sum(tf.abs(tf.reshape(plain, [batch, -1])), 1);
-  return tf.reshape(tf.cast(tf.equal(magnitude, 0), 'float32'), [batch, ...plain.shape.slice(1).map(() => 1)]);
-}
-
-function choose(plain: Tensor, redirected: Tensor): Tensor {
-  if (plain.rank < 2) return plain; // no batch axis to judge by
-  const stuck = stuckExamples(plain);
-  return tf.add(tf.mul(plain, tf.sub(1, stuck)), tf.mul(redirected, stuck));
 }
 
 function registerRedirectableRelu(): void {
@@ -78,8 +68,8 @@ function registerRedirectable(kernelName: string, passes: (x: Tensor) => Tensor,
       return {
         x: () => {
           const plain = tf.mul(grad, tf.cast(passes(x), 'float32'));
-          if (!redirecting) return plain;
-          return choose(plain, tf.mul(grad, tf.cast(tf.logicalNot(blocked(x, grad)), 'float32')));
+          if (!active) return plain;
+          return chooseRedirected(plain, () => tf.mul(grad, tf.cast(tf.logicalNot(blocked(x, grad)), 'float32')));
         },
       };
     },
