@@ -32,6 +32,8 @@ const cases: Case[] = [
   { kind: 'conv', size: [12, 12], filter: [4, 4, 3, 4], stride: 2, pad: 'valid', activation: 'linear' },
   { kind: 'conv', size: [13, 11], filter: [5, 5, 2, 3], stride: 3, pad: 'same', activation: 'elu' },
   { kind: 'conv', size: [8, 8], filter: [1, 1, 6, 4], stride: 1, pad: 'valid', activation: 'sigmoid' },
+  { kind: 'conv', size: [16, 16], filter: [1, 1, 4, 6], stride: 2, pad: 'same', activation: 'linear' },
+  { kind: 'conv', size: [16, 16], filter: [3, 3, 4, 6], stride: 2, pad: 'same', activation: 'relu' },
   { kind: 'conv', size: [10, 10], filter: [1, 3, 4, 4], stride: 1, pad: 'same', activation: 'relu' },
   { kind: 'conv', size: [10, 10], filter: [3, 3, 4, 4], stride: 1, pad: 'same', activation: 'relu', dilation: 2 },
   { kind: 'depthwise', size: [9, 9], filter: [3, 3, 5, 1], stride: 1, pad: 'same', activation: 'relu6' },

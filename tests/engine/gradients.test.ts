@@ -85,3 +85,35 @@ describe('max-pool gradient on wasm', () => {
     // About 35 s alone (the cpu backend's reference dominates); a generous limit for a busy machine.
   }, 180_000);
 });
+
+describe('max-pool gradient on wasm, ties and windows', () => {
+  // Values from a few levels, so windows hold ties (as after a ReLU): the first largest in (row, column) order
+  // must receive the gradient, as on the cpu backend.
+  const cases: [string, number | [number, number], number | [number, number], 'same' | 'valid'][] = [
+    ['3×3 stride 1 same', 3, 1, 'same'],
+    ['2×2 stride 2 valid', 2, 2, 'valid'],
+    ['3×3 stride 2 same', 3, 2, 'same'],
+    ['2×3 stride (1, 2) valid', [2, 3], [1, 2], 'valid'],
+  ];
+  for (const [label, filter, stride, pad] of cases) {
+    it(`matches cpu: ${label}`, async () => {
+      const shape: [number, number, number, number] = [2, 7, 9, 3];
+      const values = seededValues(shape.reduce((a, b) => a * b), 8).map((v) => Math.round(v * 2));
+      const weights = seededValues(2 * 7 * 9 * 3, 9);
+      const results: Float32Array[] = [];
+      for (const backend of ['wasm', 'cpu'] as const) {
+        await useBackend(backend);
+        results.push(
+          tf.tidy(() =>
+            tf.grad((x: tf.Tensor) => {
+              const y = tf.maxPool(x as tf.Tensor4D, filter, stride, pad);
+              return tf.sum(tf.mul(y, tf.tensor(weights.subarray(0, y.size), y.shape))) as tf.Scalar;
+            })(tf.tensor4d(values, shape)).dataSync() as Float32Array,
+          ),
+        );
+      }
+      await useBackend('wasm');
+      expect(maxRelativeError(results[0]!, results[1]!)).toBeLessThan(1e-6);
+    });
+  }
+});
