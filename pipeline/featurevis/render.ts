@@ -28,6 +28,8 @@ export interface RenderOptions {
   redirectedReluSteps?: number;
   /** Value read where a transform looks outside the image (grey). */
   fill?: number;
+  /** The model accepts the canvas at any height and width (a layers-model cut at a convolutional layer). */
+  anySize?: boolean;
 }
 
 export interface Rendered {
@@ -60,12 +62,12 @@ export function toModelInput(images: Tensor, preprocess: Preprocess): Tensor {
 
 /** The objective of each example for images [B, h, w, 3] in [0, 1], under the given transforms. */
 export function objectiveOf(
-  options: Pick<RenderOptions, 'runner' | 'objective' | 'randoms' | 'preprocess' | 'fill'>,
+  options: Pick<RenderOptions, 'runner' | 'objective' | 'randoms' | 'preprocess' | 'fill' | 'anySize'>,
   images: Tensor,
   transforms: Transform[],
 ): Tensor {
   const transformed = applyTransforms(images, transforms, options.randoms, options.fill ?? 0.5);
-  const taps = options.runner.tap(toModelInput(transformed, options.preprocess), options.objective.layers, { forGradient: true });
+  const taps = options.runner.tap(toModelInput(transformed, options.preprocess), options.objective.layers, { forGradient: true, anySize: options.anySize });
   return options.objective.value(taps);
 }
 

@@ -45,6 +45,15 @@ export const centreCrop =
   (g) =>
     perExample(g, [height, width], () => translation(Math.floor((g.size[1] - width) / 2), Math.floor((g.size[0] - height) / 2)));
 
+/**
+ * Resamples the canvas to `factor` times its size (content and canvas together): below 1, each canvas pixel
+ * covers 1/factor image pixels, as when an icon is shown to a layer at the scale of its receptive field.
+ */
+export const zoom =
+  (factor: number): Transform =>
+  (g) =>
+    perExample(g, [Math.round(g.size[0] * factor), Math.round(g.size[1] * factor)], () => [1 / factor, 0, 0, 0, 1 / factor, 0]);
+
 export function applyTransforms(images: Tensor, transforms: Transform[], randoms: Random[], fill: number): Tensor {
   const [batch, h, w] = images.shape as [number, number, number, number];
   const geometry = transforms.reduce((g, transform) => transform(g, randoms), identityGeometry(batch, h, w));
@@ -85,4 +94,38 @@ export function standardFraming(iconSize: number, modelInput?: [number, number])
   const { pad: padding, jitters } = standardSizes(iconSize);
   const canvas = iconSize + 2 * padding - jitters[0] - jitters[1];
   return [centreCrop(...(modelInput ?? [canvas, canvas]))];
+}
+
+export interface IconFraming {
+  /** Applied before every step: the standard transforms, then the zoom and the fit to the model's input. */
+  transforms: Transform[];
+  /** For judging final images: the same framing without randomness. */
+  finalTransforms: Transform[];
+  /** Model-input pixels per icon pixel: 1, or less where the layer's receptive field is smaller than the icon. */
+  scale: number;
+  /** Height and width of the model input the icon is optimized at. */
+  canvas: [number, number];
+}
+
+/**
+ * How an icon meets the model. The icon is shown at the scale of the layer's receptive field at the centre
+ * position where that is smaller than the icon (so an early layer's icon fills its frame instead of being a
+ * centred blob on grey), else pixel for pixel as Distill did. The model runs on the transformed canvas itself
+ * where it accepts any input size up to the layer (`anySize`), capped at its fixed input size if it has one;
+ * otherwise the canvas is padded or cropped to that fixed size.
+ */
+export function iconFraming(options: { iconSize: number; receptiveField?: number; fixedInput?: [number, number]; anySize: boolean }): IconFraming {
+  const { iconSize, receptiveField, fixedInput, anySize } = options;
+  const scale = receptiveField !== undefined && receptiveField < iconSize ? receptiveField / iconSize : 1;
+  const { pad: padding, jitters } = standardSizes(iconSize);
+  const framed = iconSize + 2 * padding - jitters[0] - jitters[1];
+  const zoomed = Math.round(framed * scale);
+  const canvas: [number, number] = !fixedInput ? [zoomed, zoomed] : anySize ? [Math.min(zoomed, fixedInput[0]), Math.min(zoomed, fixedInput[1])] : fixedInput;
+  const fit = (from: number) => [...(scale < 1 ? [zoom(scale)] : []), ...(canvas[0] !== from || canvas[1] !== from ? [centreCrop(...canvas)] : [])];
+  return {
+    transforms: [...standardTransforms(iconSize), ...fit(zoomed)],
+    finalTransforms: [centreCrop(framed), ...fit(zoomed)],
+    scale,
+    canvas,
+  };
 }

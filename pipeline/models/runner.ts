@@ -36,11 +36,14 @@ export class ModelRunner {
 
   /**
    * One forward pass returning each requested layer's output (and "logits"). Tensors belong to the caller.
-   * `forGradient` is set by inputGradient: layers-models then skip the fused kernels whose gradients would also
-   * compute the (unneeded) filter gradients.
+   * `forGradient` is set by inputGradient: layers-models then run their convolutions as units whose gradient is
+   * taken with respect to the input only. `anySize` skips the check of the input's height and width against the
+   * model's declared input, for a layers-model cut at a convolutional layer, which accepts any size.
    */
-  tap(input: Tensor, layers: string[], options: { forGradient?: boolean } = {}): Taps {
-    this.checkInput(input.shape);
+  tap(input: Tensor, layers: string[], options: { forGradient?: boolean; anySize?: boolean } = {}): Taps {
+    const [, height, width] = this.inputShape;
+    const anySize = options.anySize && this.loaded.kind === 'layers' && input.rank === 4;
+    this.checkInput(anySize ? [input.shape[0]!, height ?? input.shape[1]!, width ?? input.shape[2]!, input.shape[3]!] : input.shape);
     const names = layers.map((name) => this.checkLayer(name));
     const outputs = this.loaded.kind === 'layers' ? this.tapLayers(input, names, Boolean(options.forGradient)) : this.tapGraph(input, names);
     return Object.fromEntries(names.map((name, index) => [name, outputs[index]!]));

@@ -14,13 +14,19 @@ type WasmBackend = {
 
 let cpu: MathBackendCPU | undefined;
 
+/** Every kernel this thread bridged, and those that have run: slow paths a build reports once. */
+export const bridgedKernels = new Set<string>();
+export const bridgedKernelsUsed = new Set<string>();
+
 export function bridgeFromCpu(kernelName: string): tf.KernelConfig {
   const cpuKernel = tf.getKernel(kernelName, 'cpu')!;
+  bridgedKernels.add(kernelName);
   return {
     kernelName,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const wasm = backend as unknown as WasmBackend;
+      bridgedKernelsUsed.add(kernelName);
       cpu ??= new MathBackendCPU();
       const cpuInputs: Record<string, TensorInfo> = {};
       for (const [name, input] of Object.entries(inputs)) {

@@ -18,7 +18,7 @@ import { iconSettings, type IconParams } from './settings.ts';
 import type { IconBatchInput, IconBatchOutput } from './tasks.ts';
 
 /** Bump when icons would come out different for the same inputs, so old ones are not reused. */
-export const ICONS_VERSION = 1;
+export const ICONS_VERSION = 2;
 const TASKS = new URL('./tasks.ts', import.meta.url).href;
 const STAGE = 'icons';
 const FILE = 'icon.png';
@@ -38,7 +38,12 @@ export interface IconsInput {
   /** The layer's activation second moment E[a·aᵀ] [depth, depth]; needed when params.whiten is set. */
   secondMoment?: Float32Array;
   onProgress?: (done: number, total: number) => void;
+  /** Told once per build what made icons slower or framed differently (an op without a fast kernel, …). */
+  onNotice?: (line: string) => void;
 }
+
+/** Notices already given in this process: each is said once per build, not once per batch. */
+const noticed = new Set<string>();
 
 export interface IconsResult {
   /** One PNG per direction, params.size pixels square, in the order of the directions. */
@@ -88,6 +93,11 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
         settings,
       };
       const output = await o.pool.run<IconBatchOutput>({ module: TASKS, task: 'renderIconBatch', input, transfer: [directions.buffer] });
+      for (const notice of output.notices) {
+        if (noticed.has(notice)) continue;
+        noticed.add(notice);
+        o.onNotice?.(notice);
+      }
       const perIcon = params.size * params.size * 3;
       for (const [row, index] of batch.entries()) {
         const png = await encodePng(output.pixels.subarray(row * perIcon, (row + 1) * perIcon), params.size);

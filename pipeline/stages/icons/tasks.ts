@@ -10,7 +10,9 @@ import { Random } from '../../datasets/synthetic/random.ts';
 import { imageParam } from '../../featurevis/param/index.ts';
 import { directionCosine } from '../../featurevis/objectives.ts';
 import { renderBest } from '../../featurevis/render.ts';
-import { standardFraming, standardTransforms } from '../../featurevis/transforms.ts';
+import { iconFraming, type IconFraming } from '../../featurevis/transforms.ts';
+import { receptiveField } from '../../models/receptive-field.ts';
+import { bridgedKernelsUsed } from '../../engine/wasm-kernels/cpu-bridge.ts';
 import type { IconSettings } from './settings.ts';
 
 export interface IconBatchInput {
@@ -30,6 +32,17 @@ export interface IconBatchOutput {
   pixels: Uint8Array;
   /** Final objective of each icon. */
   objectives: Float32Array;
+  /** What the build should hear once: kernels that ran through the slow cpu bridge, a receptive field unknown. */
+  notices: string[];
+}
+
+/** How icons of this layer meet the model, and what could not be worked out for it. */
+export interface LayerFraming {
+  framing: IconFraming;
+  /** The model runs on the canvas at its own size (not the model's declared input size). */
+  anySize: boolean;
+  receptiveField?: number;
+  notices: string[];
 }
 
 const truncated = new Map<string, Promise<ModelRunner>>();
@@ -68,10 +81,45 @@ export async function probeLayer(input: { model: string; layer: string; preproce
   return { shape, fixedInput: fixedInput(runner) };
 }
 
+const framings = new Map<string, LayerFraming>();
+
+/**
+ * The icon framing of a layer: its receptive field at the centre position (the input size where it cannot be
+ * worked out, with a notice saying why), and whether the model, cut at the layer, runs at the canvas's own size.
+ */
+export async function layerFraming(input: { model: string; layer: string; iconSize: number }): Promise<LayerFraming> {
+  const key = `${input.model}\n${input.layer}\n${input.iconSize}`;
+  const known = framings.get(key);
+  if (known) return known;
+  const runner = await runnerUpTo(input.model, input.layer);
+  const notices: string[] = [];
+  const field = receptiveField(runner, input.layer);
+  let size: number | undefined;
+  if ('size' in field) size = Math.min(...field.size);
+  else notices.push(`icons of layer "${input.layer}": the receptive field is unknown because of ${field.unknown}; icons are framed at the model's input size instead.`);
+  const fixed = fixedInput(runner);
+  const receptive = size === undefined ? undefined : fixed ? Math.min(size, ...fixed) : size;
+  let anySize = runner.loaded.kind === 'layers';
+  let framing = iconFraming({ iconSize: input.iconSize, receptiveField: receptive, fixedInput: fixed, anySize });
+  if (anySize && fixed && (framing.canvas[0] !== fixed[0] || framing.canvas[1] !== fixed[1])) {
+    // Cut at a convolutional layer, a layers-model usually runs at any size; where it does not (a fixed reshape
+    // before the layer), it runs at its declared size.
+    try {
+      tf.tidy(() => runner.tap(tf.zeros([1, ...framing.canvas, 3]), [input.layer], { anySize: true }));
+    } catch {
+      anySize = false;
+      framing = iconFraming({ iconSize: input.iconSize, receptiveField: receptive, fixedInput: fixed, anySize });
+    }
+  }
+  const result = { framing, anySize, receptiveField: receptive, notices };
+  framings.set(key, result);
+  return result;
+}
+
 export async function renderIconBatch(input: IconBatchInput): Promise<IconBatchOutput> {
   const runner = await runnerUpTo(input.model, input.layer);
   const { settings } = input;
-  const modelInput = fixedInput(runner);
+  const { framing, anySize, notices } = await layerFraming({ model: input.model, layer: input.layer, iconSize: settings.size });
   const param = imageParam({ height: settings.size, width: settings.size, parameterization: settings.parameterization, decorrelate: settings.decorrelate, range: 'sigmoid' });
   try {
     const rendered = renderBest(
@@ -79,8 +127,9 @@ export async function renderIconBatch(input: IconBatchInput): Promise<IconBatchO
         runner,
         objective: directionCosine(input.layer, input.directions, input.depth, settings.cosinePower),
         param,
-        transforms: standardTransforms(settings.size, modelInput),
-        finalTransforms: standardFraming(settings.size, modelInput),
+        transforms: framing.transforms,
+        finalTransforms: framing.finalTransforms,
+        anySize,
         preprocess: input.preprocess,
         steps: settings.steps,
         learningRate: settings.learningRate,
@@ -89,7 +138,8 @@ export async function renderIconBatch(input: IconBatchInput): Promise<IconBatchO
       settings.attempts,
       (attempt) => input.seeds.map((seed) => new Random(seed, attempt)),
     );
-    return { pixels: Uint8Array.from(rendered.images, (v) => Math.round(v * 255)), objectives: rendered.objectives };
+    const slow = [...bridgedKernelsUsed].map((kernel) => `icons of layer "${input.layer}": the ${kernel} op has no fast wasm kernel and ran through the cpu backend, which is slow; a native backend (tfjs-node) runs it at full speed.`);
+    return { pixels: Uint8Array.from(rendered.images, (v) => Math.round(v * 255)), objectives: rendered.objectives, notices: [...notices, ...slow] };
   } finally {
     param.dispose();
   }

@@ -350,6 +350,7 @@ async function iconsFor(ctx: ViewContext, view: ViewPlan, levels: { cells: CellR
       pool: ctx.pool,
       ...(recipe.icons.whiten ? { secondMoment: secondMoment(vectors, n, depth) } : {}),
       onProgress: (done, all) => bar.update(done, all),
+      onNotice: ctx.log,
     });
     return { icons: result.icons, computed: result.computed };
   } finally {
