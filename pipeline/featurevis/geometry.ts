@@ -50,8 +50,12 @@ export function bilinearSample(images: Tensor, geometry: Geometry, fill: number)
   const [outH, outW] = geometry.size;
   const n = batch * outH * outW;
   const rows = batch * h * w;
-  const indices = new Int32Array(4 * n);
+  // Per output pixel, its four corners as offsets into the source's values (pixel · channels), in the order
+  // (x0, y0), (x1, y0), (x0, y1), (x1, y1), and their weights. A corner outside the source points at one extra
+  // pixel past the end that holds the fill value, so the loops below never branch on it.
+  const corners = new Int32Array(4 * n);
   const weights = new Float32Array(4 * n);
+  const outside = rows * channels;
   for (let b = 0; b < batch; b++) {
     const [a, bb, c, d, e, f] = geometry.maps[b]!;
     for (let y = 0; y < outH; y++) {
@@ -63,21 +67,20 @@ export function bilinearSample(images: Tensor, geometry: Geometry, fill: number)
         const y0 = Math.floor(sy);
         const fx = sx - x0;
         const fy = sy - y0;
-        const out = (b * outH + y) * outW + x;
+        const out = 4 * ((b * outH + y) * outW + x);
         const inX0 = x0 >= 0 && x0 < w;
         const inX1 = x0 + 1 >= 0 && x0 + 1 < w;
         const inY0 = y0 >= 0 && y0 < h;
         const inY1 = y0 + 1 >= 0 && y0 + 1 < h;
-        const row0 = (b * h + y0) * w + x0;
-        // Corners in the order (x0, y0), (x1, y0), (x0, y1), (x1, y1); row `rows` holds the fill value.
-        indices[out] = inX0 && inY0 ? row0 : rows;
-        indices[n + out] = inX1 && inY0 ? row0 + 1 : rows;
-        indices[2 * n + out] = inX0 && inY1 ? row0 + w : rows;
-        indices[3 * n + out] = inX1 && inY1 ? row0 + w + 1 : rows;
+        const base = ((b * h + y0) * w + x0) * channels;
+        corners[out] = inX0 && inY0 ? base : outside;
+        corners[out + 1] = inX1 && inY0 ? base + channels : outside;
+        corners[out + 2] = inX0 && inY1 ? base + w * channels : outside;
+        corners[out + 3] = inX1 && inY1 ? base + (w + 1) * channels : outside;
         weights[out] = (1 - fx) * (1 - fy);
-        weights[n + out] = fx * (1 - fy);
-        weights[2 * n + out] = (1 - fx) * fy;
-        weights[3 * n + out] = fx * fy;
+        weights[out + 1] = fx * (1 - fy);
+        weights[out + 2] = (1 - fx) * fy;
+        weights[out + 3] = fx * fy;
       }
     }
   }
@@ -85,28 +88,33 @@ export function bilinearSample(images: Tensor, geometry: Geometry, fill: number)
   // ops (wasm's GatherV2 and Tile took ~100 ms a step for a batch of 8), so both directions run on the data.
   const sample = tf.customGrad((...args: unknown[]) => {
     const x = args[0] as Tensor;
-    const source = x.dataSync() as Float32Array;
+    const source = new Float32Array(outside + channels);
+    source.set(x.dataSync() as Float32Array);
+    source.fill(fill, outside);
     const out = new Float32Array(n * channels);
-    for (let k = 0; k < 4; k++) {
-      for (let i = 0; i < n; i++) {
-        const row = indices[k * n + i]!;
-        const weight = weights[k * n + i]!;
-        if (weight === 0) continue;
-        for (let c = 0; c < channels; c++) out[i * channels + c]! += weight * (row === rows ? fill : source[row * channels + c]!);
-      }
+    for (let i = 0; i < n; i++) {
+      const k = 4 * i;
+      const [c0, c1, c2, c3] = [corners[k]!, corners[k + 1]!, corners[k + 2]!, corners[k + 3]!];
+      const [w0, w1, w2, w3] = [weights[k]!, weights[k + 1]!, weights[k + 2]!, weights[k + 3]!];
+      for (let c = 0; c < channels; c++) out[i * channels + c] = w0 * source[c0 + c]! + w1 * source[c1 + c]! + w2 * source[c2 + c]! + w3 * source[c3 + c]!;
     }
     const gradFunc = (dy: Tensor) => {
       const upstream = dy.dataSync() as Float32Array;
-      const dx = new Float32Array(rows * channels);
-      for (let k = 0; k < 4; k++) {
-        for (let i = 0; i < n; i++) {
-          const row = indices[k * n + i]!;
-          const weight = weights[k * n + i]!;
-          if (row === rows || weight === 0) continue;
-          for (let c = 0; c < channels; c++) dx[row * channels + c]! += weight * upstream[i * channels + c]!;
+      // One slot past the end takes what the fill pixel would receive, and is dropped.
+      const dx = new Float32Array(outside + channels);
+      for (let i = 0; i < n; i++) {
+        const k = 4 * i;
+        const [c0, c1, c2, c3] = [corners[k]!, corners[k + 1]!, corners[k + 2]!, corners[k + 3]!];
+        const [w0, w1, w2, w3] = [weights[k]!, weights[k + 1]!, weights[k + 2]!, weights[k + 3]!];
+        for (let c = 0; c < channels; c++) {
+          const g = upstream[i * channels + c]!;
+          dx[c0 + c]! += w0 * g;
+          dx[c1 + c]! += w1 * g;
+          dx[c2 + c]! += w2 * g;
+          dx[c3 + c]! += w3 * g;
         }
       }
-      return tf.tensor(dx, x.shape);
+      return tf.tensor(dx.subarray(0, outside), x.shape);
     };
     return { value: tf.tensor4d(out, [batch, outH, outW, channels]), gradFunc };
   });

@@ -18,6 +18,8 @@ export interface RenderOptions {
   param: ImageParam;
   /** One stream per example: its starting values and its transforms' choices. Sets the batch size. */
   randoms: Random[];
+  /** Per example, starting values to use instead of random ones (a warm start), where given. */
+  starts?: (Float32Array | undefined)[];
   /** Applied before every step. */
   transforms: Transform[];
   /** Applied when judging the final images (no randomness): e.g. only fitting them to the model's input. */
@@ -79,7 +81,11 @@ export function renderVis(options: RenderOptions): Rendered {
   const shape = [batch, ...param.shape];
   const initial = new Float32Array(shape.reduce((a, b) => a * b, 1));
   const perExample = initial.length / batch;
-  randoms.forEach((random, index) => initial.set(param.initial(random), index * perExample));
+  // The random start is drawn either way, so a warm start leaves the transforms' choices as they were.
+  randoms.forEach((random, index) => {
+    const drawn = param.initial(random);
+    initial.set(options.starts?.[index] ?? drawn, index * perExample);
+  });
 
   let values = tf.tensor(initial, shape);
   let m = tf.zerosLike(values);

@@ -68,6 +68,13 @@ const icons = z
     decorrelate: z.boolean().default(true),
     /** Steps at the start during which gradients pass through ReLUs as Lucid's "redirected ReLU" does. */
     redirectedReluSteps: z.number().int().nonnegative().default(16),
+    /**
+     * Warm start across grid levels. parent: a cell of a finer grid starts from the icon of the coarser cell
+     * under its centre and runs warmStartSteps; none: every icon starts from noise.
+     */
+    warmStart: z.enum(['none', 'parent']).default('none'),
+    /** Steps of a warm-started icon (default: a quarter of steps). */
+    warmStartSteps: positiveInt.optional(),
     /** Icons optimized together in one batch. */
     batch: positiveInt.default(32),
     seed,

@@ -126,3 +126,19 @@ describe('colour and range', () => {
     }
   });
 });
+
+describe('warm starts', () => {
+  for (const parameterization of ['fourier', 'pixels'] as const) {
+    for (const [height, width] of [[16, 16], [12, 15]] as const) {
+      it(`fromImage inverts toImage: ${parameterization}, ${height}×${width}`, () => {
+        const param = imageParam({ height, width, parameterization, decorrelate: true, range: 'sigmoid', initialScale: 0.5 });
+        const start = param.initial(new Random(3));
+        const image = tf.tidy(() => param.toImage(tf.tensor(start, [1, ...param.shape])).dataSync() as Float32Array);
+        const values = param.fromImage(image);
+        const again = tf.tidy(() => param.toImage(tf.tensor(values, [1, ...param.shape])).dataSync() as Float32Array);
+        expect(maxRelativeError(again, image)).toBeLessThan(1e-4);
+        param.dispose();
+      });
+    }
+  }
+});

@@ -11,6 +11,7 @@ import { CacheStore } from '../../pipeline/cache/store.ts';
 import { WorkerPool } from '../../pipeline/engine/pool.ts';
 import { recipeSchema } from '../../pipeline/recipes/schema.ts';
 import { runIcons, type IconsInput } from '../../pipeline/stages/icons/stage.ts';
+import { parentCells } from '../../pipeline/stages/views/stage.ts';
 import { fixtureModels } from '../fixtures/models.ts';
 import { seededValues } from '../helpers/random.ts';
 
@@ -99,6 +100,33 @@ describe('icons stage', () => {
     expect((await runIcons(input({ cache: store, directions: more }))).computed).toBe(2);
   });
 
+  it('warm-starts finer cells from their parents: keys follow the parent, bytes are the same with any batching', async () => {
+    // Icons 0 and 1 are parents (a coarse level); 2 and 3 start from 0, 4 from 1.
+    const parents = Int32Array.from([-1, -1, 0, 0, 1]);
+    const warm = { ...params, warmStart: 'parent' as const, warmStartSteps: 2 };
+    const store = cache();
+    const first = await runIcons(input({ cache: store, params: warm, parents }));
+    expect(first.computed).toBe(5);
+    // Parents are rendered as without warm starts; children differ from their from-noise versions.
+    const cold = await runIcons(input({ params }));
+    expect(first.icons.slice(0, 2)).toEqual(cold.icons.slice(0, 2));
+    expect(first.icons[2]!.equals(cold.icons[2]!)).toBe(false);
+    // A warm child looks like its parent, far more than its cold version does.
+    const pixels = async (png: Buffer) => new Float32Array(await sharp(png).raw().toBuffer());
+    const distance = async (a: Buffer, b: Buffer) => {
+      const [x, y] = [await pixels(a), await pixels(b)];
+      return x.reduce((sum, v, i) => sum + Math.abs(v - y[i]!), 0) / x.length;
+    };
+    expect(await distance(first.icons[2]!, first.icons[0]!)).toBeLessThan((await distance(cold.icons[2]!, first.icons[0]!)) / 2);
+    const again = await runIcons(input({ pool: pools[1]!, params: { ...warm, batch: 3 }, parents }));
+    expect(again.icons).toEqual(first.icons);
+    // The same children from a different parent direction get other keys and are rendered anew.
+    const moved = Float32Array.from(directions);
+    moved[0] = moved[0]! + 1;
+    expect((await runIcons(input({ cache: store, params: warm, parents, directions: moved }))).computed).toBe(3);
+    await expect(runIcons(input({ params: warm, parents: Int32Array.from([-1, 2, 0, 0, 1]) }))).rejects.toThrow(/does not come before it/);
+  });
+
   it('stops with one clear sentence on bad input', async () => {
     const zeros = Float32Array.from(directions);
     zeros.fill(0, DEPTH, 2 * DEPTH);
@@ -110,5 +138,18 @@ describe('icons stage', () => {
     const flat = runIcons(input({ layer: 'global_average_pooling2d_1', directions: directions.subarray(0, 128), depth: 128 }));
     await expect(flat).rejects.toThrow(/layer "global_average_pooling2d_1" has no spatial extent/);
     await expect(runIcons(input({ layer: 'conv_pw_9' }))).rejects.toThrow(/has no layer "conv_pw_9"/);
+  });
+});
+
+describe('parent cells', () => {
+  it("are the coarser cells under each finer cell's centre, −1 where none was kept", () => {
+    const levels = [
+      { size: 2, cells: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+      { size: 4, cells: [{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 3, y: 2 }, { x: 2, y: 0 }] },
+      { size: 8, cells: [{ x: 6, y: 5 }, { x: 7, y: 7 }] },
+    ];
+    // Level 4: (0,0) and (1,1) lie in coarse (0,0); (3,2) in (1,1); (2,0) in (1,0), which was not kept.
+    // Level 8: (6,5) lies in (3,2) — index 4; (7,7) in (3,3), not kept.
+    expect([...parentCells(levels)]).toEqual([-1, -1, 0, 0, 1, -1, 4, -1]);
   });
 });

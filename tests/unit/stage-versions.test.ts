@@ -16,21 +16,21 @@ import { PATCHES_VERSION } from '../../pipeline/stages/patches/stage.ts';
 import { GRID_VERSION, LAYOUT_VERSION, RENDER_VERSION } from '../../pipeline/stages/views/stage.ts';
 
 const STAGES = {
-  activations: { constant: 'ACTIVATIONS_VERSION', version: ACTIVATIONS_VERSION, sources: ['pipeline/stages/activations', 'pipeline/models', 'pipeline/datasets'] },
+  activations: { constant: 'ACTIVATIONS_VERSION', version: ACTIVATIONS_VERSION, sources: ['pipeline/stages/activations', 'pipeline/models', 'pipeline/datasets', 'pipeline/engine'] },
   layout: { constant: 'LAYOUT_VERSION', version: LAYOUT_VERSION, sources: ['pipeline/stages/layout'] },
   grid: { constant: 'GRID_VERSION', version: GRID_VERSION, sources: ['pipeline/stages/grid'] },
-  icons: { constant: 'ICONS_VERSION', version: ICONS_VERSION, sources: ['pipeline/stages/icons', 'pipeline/featurevis'] },
+  icons: { constant: 'ICONS_VERSION', version: ICONS_VERSION, sources: ['pipeline/stages/icons', 'pipeline/featurevis', 'pipeline/models', 'pipeline/engine'] },
   render: { constant: 'RENDER_VERSION', version: RENDER_VERSION, sources: ['pipeline/stages/render'] },
   patches: { constant: 'PATCHES_VERSION', version: PATCHES_VERSION, sources: ['pipeline/stages/patches'] },
 };
 
 const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: string }> = {
-  activations: { version: 1, fingerprint: '6b735560d8d143d5' },
+  activations: { version: 2, fingerprint: '06538df4f69027c1' },
   layout: { version: 2, fingerprint: 'ff12179eeca0a13a' },
   grid: { version: 2, fingerprint: '47a8c4b9c40c0be9' },
-  icons: { version: 1, fingerprint: '4e0a0f29be69ab7f' },
+  icons: { version: 2, fingerprint: 'c1e1f271746beb2e' },
   render: { version: 1, fingerprint: '5234d7897521d593' },
-  patches: { version: 1, fingerprint: 'ba88288284f43032' },
+  patches: { version: 2, fingerprint: 'b04c48bc69e9e4aa' },
 };
 
 function files(source: string): string[] {

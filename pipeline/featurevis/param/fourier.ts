@@ -106,3 +106,45 @@ export function irfft2(spectrum: Tensor, dft: InverseDft): Tensor {
   const image = tf.reshape(constantProduct(stacked, dft.alongY, dft.alongYT, 'left'), [h, n, w]);
   return tf.transpose(image, [1, 0, 2]);
 }
+
+/**
+ * The half spectrum [h, w/2 + 1] of a real image [h, w] (numpy's rfft2, unnormalized: irfft2 above undoes it),
+ * by direct summation in double precision: for warm starts, once per icon, where speed does not matter.
+ */
+export function forwardDft(image: Float64Array, height: number, width: number): { re: Float64Array; im: Float64Array } {
+  const columns = Math.floor(width / 2) + 1;
+  // Along x first: rows [h, columns] complex.
+  const rowRe = new Float64Array(height * columns);
+  const rowIm = new Float64Array(height * columns);
+  for (let y = 0; y < height; y++) {
+    for (let kx = 0; kx < columns; kx++) {
+      let re = 0;
+      let im = 0;
+      for (let x = 0; x < width; x++) {
+        const angle = (-2 * Math.PI * kx * x) / width;
+        re += image[y * width + x]! * Math.cos(angle);
+        im += image[y * width + x]! * Math.sin(angle);
+      }
+      rowRe[y * columns + kx] = re;
+      rowIm[y * columns + kx] = im;
+    }
+  }
+  const re = new Float64Array(height * columns);
+  const im = new Float64Array(height * columns);
+  for (let ky = 0; ky < height; ky++) {
+    for (let kx = 0; kx < columns; kx++) {
+      let sumRe = 0;
+      let sumIm = 0;
+      for (let y = 0; y < height; y++) {
+        const angle = (-2 * Math.PI * ky * y) / height;
+        const [c, s] = [Math.cos(angle), Math.sin(angle)];
+        const [r, i] = [rowRe[y * columns + kx]!, rowIm[y * columns + kx]!];
+        sumRe += r * c - i * s;
+        sumIm += r * s + i * c;
+      }
+      re[ky * columns + kx] = sumRe;
+      im[ky * columns + kx] = sumIm;
+    }
+  }
+  return { re, im };
+}

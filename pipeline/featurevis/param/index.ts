@@ -6,8 +6,8 @@
  */
 import { tf, type Tensor } from '../../engine/tf.ts';
 import type { Random } from '../../datasets/synthetic/random.ts';
-import { decorrelatedToRgb, toValidRange, type RangeMapping } from './color.ts';
-import { inverseDft, irfft2, spectrumScale, type InverseDft } from './fourier.ts';
+import { colorCorrelation, decorrelatedToRgb, toValidRange, type RangeMapping } from './color.ts';
+import { forwardDft, inverseDft, irfft2, spectrumScale, type InverseDft } from './fourier.ts';
 
 export interface ImageParamOptions {
   height: number;
@@ -26,6 +26,11 @@ export interface ImageParam {
   initial(random: Random): Float32Array;
   /** The images [B, H, W, 3] in [0, 1] for the given values. */
   toImage(values: Tensor): Tensor;
+  /**
+   * Values for one example that give back this image [H, W, 3] in [0, 1] (the inverse of toImage, up to the
+   * clamp that keeps the sigmoid's inverse finite): a warm start from an icon already made.
+   */
+  fromImage(image: Float32Array): Float32Array;
   dispose(): void;
 }
 
@@ -40,8 +45,19 @@ export function imageParam(options: ImageParamOptions): ImageParam {
   const finish = (t: Tensor) => toValidRange(options.decorrelate ? decorrelatedToRgb(t) : t, options.range);
   const draw = (count: number) => (random: Random) => Float32Array.from({ length: count }, () => normal(random) * initialScale);
 
+  // Image → the values before the squash and the colour mapping, per pixel and channel ([h·w·3]).
+  const unfinish = (image: Float32Array): Float64Array => {
+    const inverse = options.decorrelate ? invert3(colorCorrelation()) : undefined;
+    const out = new Float64Array(image.length);
+    for (let i = 0; i < image.length; i += 3) {
+      const squashed = [0, 1, 2].map((c) => unsquash(image[i + c]!, options.range));
+      for (let c = 0; c < 3; c++) out[i + c] = inverse ? inverse[c]![0]! * squashed[0]! + inverse[c]![1]! * squashed[1]! + inverse[c]![2]! * squashed[2]! : squashed[c]!;
+    }
+    return out;
+  };
+
   if (options.parameterization === 'pixels') {
-    return { shape: [h, w, 3], initial: draw(h * w * 3), toImage: (values) => finish(values), dispose: () => {} };
+    return { shape: [h, w, 3], initial: draw(h * w * 3), toImage: (values) => finish(values), fromImage: (image) => Float32Array.from(unfinish(image)), dispose: () => {} };
   }
   const columns = Math.floor(w / 2) + 1;
   const dft: InverseDft = inverseDft(h, w);
@@ -60,9 +76,42 @@ export function imageParam(options: ImageParamOptions): ImageParam {
       const image = tf.div(tf.transpose(tf.reshape(planes, [b, 3, h, w]), [0, 2, 3, 1]), 4);
       return finish(image);
     },
+    fromImage: (image) => {
+      const planes = unfinish(image);
+      const values = new Float32Array(3 * h * 2 * columns);
+      for (let c = 0; c < 3; c++) {
+        // Times 4, undoing toImage's division; then the half spectrum, each coefficient divided by its scale.
+        const plane = Float64Array.from({ length: h * w }, (_, i) => 4 * planes[i * 3 + c]!);
+        const { re, im } = forwardDft(plane, h, w);
+        for (let ky = 0; ky < h; ky++) {
+          for (let kx = 0; kx < columns; kx++) {
+            const s = perFrequency[ky * columns + kx]!;
+            values[((c * h + ky) * 2 + 0) * columns + kx] = re[ky * columns + kx]! / s;
+            values[((c * h + ky) * 2 + 1) * columns + kx] = im[ky * columns + kx]! / s;
+          }
+        }
+      }
+      return values;
+    },
     dispose: () => {
       scale.dispose();
       tf.dispose([dft.alongX, dft.alongY, dft.alongXT, dft.alongYT]);
     },
   };
+}
+
+/** The value whose squash into [0, 1] is `v`, with v kept a quarter of a byte step inside (0, 1). */
+function unsquash(v: number, mapping: RangeMapping): number {
+  const clamped = Math.min(1 - 0.25 / 255, Math.max(0.25 / 255, v));
+  return mapping === 'sigmoid' ? Math.log(clamped / (1 - clamped)) : clamped - 0.5;
+}
+
+function invert3(m: number[][]): number[][] {
+  const [[a, b, c], [d, e, f], [g, h, i]] = m as [[number, number, number], [number, number, number], [number, number, number]];
+  const det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+  return [
+    [(e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det],
+    [(f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det],
+    [(d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det],
+  ];
 }

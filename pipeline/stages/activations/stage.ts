@@ -17,7 +17,7 @@ import type { Recipe, RecipeLayer } from '../../recipes/schema.ts';
 import type { ChunkImages, ChunkInput, ChunkOutput } from './tasks.ts';
 
 /** Bump when the stage computes something different, so old chunks are not reused. */
-export const ACTIVATIONS_VERSION = 1;
+export const ACTIVATIONS_VERSION = 2;
 export const CHUNK_IMAGES = 256;
 const TASKS = new URL('./tasks.ts', import.meta.url).href;
 

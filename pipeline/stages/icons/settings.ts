@@ -15,6 +15,11 @@ export interface IconSettings {
   redirectedReluSteps: number;
 }
 
+/** The settings of an icon that starts from its parent's icon: fewer steps, and no redirected-ReLU phase. */
+export function warmSettings(params: IconParams): IconSettings {
+  return { ...iconSettings(params), steps: params.warmStartSteps ?? Math.max(1, Math.round(params.steps / 4)), redirectedReluSteps: 0 };
+}
+
 export function iconSettings(params: IconParams): IconSettings {
   const { size, steps, attempts, learningRate, cosinePower, parameterization, decorrelate, redirectedReluSteps } = params;
   return { size, steps, attempts, learningRate, cosinePower, parameterization, decorrelate, redirectedReluSteps };

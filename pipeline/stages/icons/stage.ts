@@ -14,7 +14,7 @@ import type { CacheStore } from '../../cache/store.ts';
 import type { WorkerPool } from '../../engine/pool.ts';
 import { inputSize, type Preprocess } from '../../models/preprocess.ts';
 import { whiten } from '../../featurevis/objectives.ts';
-import { iconSettings, type IconParams } from './settings.ts';
+import { iconSettings, warmSettings, type IconParams } from './settings.ts';
 import type { IconBatchInput, IconBatchOutput } from './tasks.ts';
 
 /** Bump when icons would come out different for the same inputs, so old ones are not reused. */
@@ -38,6 +38,11 @@ export interface IconsInput {
   /** The layer's activation second moment E[a·aᵀ] [depth, depth]; needed when params.whiten is set. */
   secondMoment?: Float32Array;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * With icons.warmStart "parent": per icon, the index of the icon it starts from, which comes before it (−1:
+   * from noise). Its steps are icons.warmStartSteps.
+   */
+  parents?: Int32Array;
   /** Told once per build what made icons slower or framed differently (an op without a fast kernel, …). */
   onNotice?: (line: string) => void;
 }
@@ -63,10 +68,9 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
   checkDirections(o.directions, depth, layer);
   if (params.whiten && !o.secondMoment) throw new Error('runIcons: icons.whiten needs the layer\'s activation second moment (secondMoment).');
 
-  const settings = iconSettings(params);
   // The directions the icons optimize; the keys hash the unwhitened ones plus whatever whitening used.
   const targets = params.whiten ? whiten(o.directions, depth, o.secondMoment!) : o.directions;
-  const { keys, directionHashes } = iconKeys(o);
+  const { keys, directionHashes, parents } = iconKeys(o);
 
   const icons: (Buffer | undefined)[] = keys.map((key) => readIcon(o.cache, key));
   const missing = icons.flatMap((icon, index) => (icon ? [] : [index]));
@@ -74,14 +78,30 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
   o.onProgress?.(done, count);
   if (missing.length > 0) {
     await checkLayer(o);
-    const batches: number[][] = [];
-    for (let start = 0; start < missing.length; start += params.batch) batches.push(missing.slice(start, start + params.batch));
+    // Waves: an icon is rendered once the icon it starts from exists, so a child whose parent is missing too
+    // waits one wave. Within a wave, warm starts and starts from noise run in batches of their own.
+    const wave = new Int32Array(count);
+    for (const index of missing) wave[index] = parents[index]! >= 0 && !icons[parents[index]!] ? wave[parents[index]!]! + 1 : 0;
+    const waves = missing.reduce((most, index) => Math.max(most, wave[index]!), 0) + 1;
+    for (let current = 0; current < waves; current++) {
+      const batches: number[][] = [];
+      for (const warm of [false, true]) {
+        const members = missing.filter((index) => wave[index] === current && parents[index]! >= 0 === warm);
+        for (let start = 0; start < members.length; start += params.batch) batches.push(members.slice(start, start + params.batch));
+      }
+      await renderBatches(batches);
+    }
+  }
+
+  async function renderBatches(batches: number[][]): Promise<void> {
     // As many batches in flight as there are workers; after a failure no new batch starts, so an interrupted
     // run leaves only whole icons behind and the rerun renders the rest.
     let failed = false;
     const renderBatch = async (batch: number[]) => {
       const directions = new Float32Array(batch.length * depth);
       batch.forEach((index, row) => directions.set(targets.subarray(index * depth, (index + 1) * depth), row * depth));
+      const warm = parents[batch[0]!]! >= 0;
+      const starts = warm ? await Promise.all(batch.map((index) => sharp(icons[parents[index]!]!).removeAlpha().raw().toBuffer())) : undefined;
       const input: IconBatchInput = {
         model: o.modelFolder,
         layer,
@@ -90,7 +110,8 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
         depth,
         // The icon's own seed: from its direction and the recipe's seed, never from its place in a batch.
         seeds: batch.map((index) => Number.parseInt(hashOf(directionHashes[index]!, params.seed).slice(0, 8), 16)),
-        settings,
+        settings: warm ? warmSettings(params) : iconSettings(params),
+        ...(starts ? { starts: starts.map((bytes) => new Uint8Array(bytes)) } : {}),
       };
       const output = await o.pool.run<IconBatchOutput>({ module: TASKS, task: 'renderIconBatch', input, transfer: [directions.buffer] });
       for (const notice of output.notices) {
@@ -124,13 +145,25 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
   return { icons: icons as Buffer[], computed: missing.length, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Each icon's cache key, from the model, layer, parameters, seed and its direction (and whitening, if used). */
-export function iconKeys(o: Pick<IconsInput, 'modelHash' | 'layer' | 'directions' | 'depth' | 'params' | 'preprocess' | 'secondMoment'>): { keys: string[]; directionHashes: string[] } {
+/**
+ * Each icon's cache key, from the model, layer, parameters, seed and its direction (and whitening, if used). A
+ * warm-started icon's key also holds its parent's key, so it changes whenever the icon it starts from does.
+ */
+export function iconKeys(
+  o: Pick<IconsInput, 'modelHash' | 'layer' | 'directions' | 'depth' | 'params' | 'preprocess' | 'secondMoment' | 'parents'>,
+): { keys: string[]; directionHashes: string[]; parents: Int32Array } {
   const { params, depth } = o;
   const count = o.directions.length / depth;
   const base = hashOf(STAGE, ICONS_VERSION, o.modelHash, o.layer, o.preprocess, iconSettings(params), params.seed, params.whiten ? hashOf(bytes(o.secondMoment!)) : 'plain');
   const directionHashes = Array.from({ length: count }, (_, i) => hashOf(bytes(o.directions.subarray(i * depth, (i + 1) * depth))));
-  return { keys: directionHashes.map((direction) => hashOf(base, direction)), directionHashes };
+  const parents = params.warmStart === 'parent' && o.parents ? o.parents : new Int32Array(count).fill(-1);
+  const keys: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const parent = parents[i]!;
+    if (parent >= i) throw new Error(`runIcons: icon ${i} starts from icon ${parent}, which does not come before it.`);
+    keys.push(parent < 0 ? hashOf(base, directionHashes[i]!) : hashOf(base, directionHashes[i]!, 'warm', warmSettings(params), keys[parent]!));
+  }
+  return { keys, directionHashes, parents };
 }
 
 /** A cached icon's PNG (undefined when missing or damaged). */

@@ -25,6 +25,8 @@ export interface IconBatchInput {
   /** One seed per icon. */
   seeds: number[];
   settings: IconSettings;
+  /** Per icon, the RGB bytes [size, size, 3] of the icon it starts from (a warm start), or null for noise. */
+  starts?: (Uint8Array | null)[];
 }
 
 export interface IconBatchOutput {
@@ -134,6 +136,7 @@ export async function renderIconBatch(input: IconBatchInput): Promise<IconBatchO
         steps: settings.steps,
         learningRate: settings.learningRate,
         redirectedReluSteps: settings.redirectedReluSteps,
+        starts: input.starts?.map((bytes) => (bytes ? param.fromImage(Float32Array.from(bytes, (v) => v / 255)) : undefined)),
       },
       settings.attempts,
       (attempt) => input.seeds.map((seed) => new Random(seed, attempt)),

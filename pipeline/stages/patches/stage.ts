@@ -16,6 +16,7 @@ import { UserError } from '../../errors.ts';
 import { inputSize } from '../../models/preprocess.ts';
 import type { Recipe } from '../../recipes/schema.ts';
 import { runIcons } from '../icons/stage.ts';
+import type { LayerFraming } from '../icons/tasks.ts';
 import { gridKeyFor, layoutKeyFor } from '../views/stage.ts';
 import { planViews } from '../views/plan.ts';
 
@@ -38,7 +39,7 @@ export interface PatchExperimentResult {
 }
 
 /** Bump when the experiment's result changes for the same inputs. */
-export const PATCHES_VERSION = 1;
+export const PATCHES_VERSION = 2;
 
 interface PatchInput {
   recipe: Recipe & { id: string; file: string };
@@ -197,10 +198,13 @@ async function patchIcon(o: PatchInput, where: string): Promise<Buffer> {
   });
   // The patch is the part of the icon that the layer's centre position sees (its effective receptive field, as
   // the data-set crops use): the whole icon shrunk to a patch would shrink the feature with it.
-  const probe = await o.pool.run<{ shape: number[] }>({ module: ICON_TASKS, task: 'probeLayer', input: { model: path.resolve(o.root, recipe.model), layer: view.layer, preprocess: recipe.preprocess } });
+  const model = path.resolve(o.root, recipe.model);
+  const probe = await o.pool.run<{ shape: number[] }>({ module: ICON_TASKS, task: 'probeLayer', input: { model, layer: view.layer, preprocess: recipe.preprocess } });
+  // The icon shows the layer `scale` input pixels per icon pixel (icons/tasks.ts): the field in icon pixels.
+  const { framing } = await o.pool.run<LayerFraming>({ module: ICON_TASKS, task: 'layerFraming', input: { model, layer: view.layer, iconSize: recipe.icons.size } });
   const input = inputSize(recipe.preprocess);
   const size = recipe.icons.size;
-  const field = Math.min(size, Math.round((defaultField(input, [probe.shape[1]!, probe.shape[2]!]) * size) / Math.min(...input)));
+  const field = Math.min(size, Math.round(defaultField(input, [probe.shape[1]!, probe.shape[2]!]) / framing.scale));
   const offset = Math.floor((size - field) / 2);
   return sharp(result.icons[0]!).extract({ left: offset, top: offset, width: field, height: field }).png().toBuffer();
 }

@@ -319,7 +319,7 @@ function cellRecord(cell: Cell, origins: Int32Array): CellRecord {
   };
 }
 
-async function iconsFor(ctx: ViewContext, view: ViewPlan, levels: { cells: CellRecord[]; means: Float32Array }[], vectors: Float32Array, n: number): Promise<{ icons: Buffer[]; computed: number }> {
+async function iconsFor(ctx: ViewContext, view: ViewPlan, levels: { size: number; cells: CellRecord[]; means: Float32Array }[], vectors: Float32Array, n: number): Promise<{ icons: Buffer[]; computed: number }> {
   const { recipe } = ctx;
   const total = levels.reduce((sum, level) => sum + level.cells.length, 0);
   if (recipe.icons.mode === 'examples') {
@@ -349,6 +349,7 @@ async function iconsFor(ctx: ViewContext, view: ViewPlan, levels: { cells: CellR
       cache: ctx.cache,
       pool: ctx.pool,
       ...(recipe.icons.whiten ? { secondMoment: secondMoment(vectors, n, depth) } : {}),
+      ...(recipe.icons.warmStart === 'parent' ? { parents: parentCells(levels) } : {}),
       onProgress: (done, all) => bar.update(done, all),
       onNotice: ctx.log,
     });
@@ -356,6 +357,29 @@ async function iconsFor(ctx: ViewContext, view: ViewPlan, levels: { cells: CellR
   } finally {
     bar.stop();
   }
+}
+
+/**
+ * For every cell of every level (in the order icons are made), the index of the cell of the next coarser level
+ * under its centre, or −1 on the coarsest level and where that cell was not kept: the icon a warm start begins
+ * from.
+ */
+export function parentCells(levels: { size: number; cells: { x: number; y: number }[] }[]): Int32Array {
+  const parents = new Int32Array(levels.reduce((sum, level) => sum + level.cells.length, 0)).fill(-1);
+  let offset = 0;
+  levels.forEach((level, k) => {
+    const coarser = k > 0 && levels[k - 1]!.size < level.size ? levels[k - 1]! : undefined;
+    if (coarser) {
+      const start = offset - coarser.cells.length;
+      const byPosition = new Map(coarser.cells.map((cell, index) => [cell.y * coarser.size + cell.x, start + index]));
+      level.cells.forEach((cell, index) => {
+        const [x, y] = [cell.x, cell.y].map((v) => Math.floor(((v + 0.5) / level.size) * coarser.size)) as [number, number];
+        parents[offset + index] = byPosition.get(y * coarser.size + x) ?? -1;
+      });
+    }
+    offset += level.cells.length;
+  });
+  return parents;
 }
 
 /** E[a·aᵀ] over the view's samples, [depth, depth], for whitened directions. */
