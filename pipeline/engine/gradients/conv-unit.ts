@@ -153,7 +153,8 @@ export class ConvUnit {
       backward.mode === 'phases'
         ? tf.conv2d(spread as tf.Tensor4D, filter, 1, padding as never, 'NHWC', s.dilations)
         : tf.depthwiseConv2d(spread as tf.Tensor4D, filter, 1, padding as never, 'NHWC', s.dilations);
-    return tf.slice(full, [0, 0, 0, 0], [batch, height, width, channels]);
+    // Usually already the input's size ('same' padding, stride 1): a slice would copy it for nothing.
+    return full.shape[1] === height && full.shape[2] === width ? full : tf.slice(full, [0, 0, 0, 0], [batch, height, width, channels]);
   }
 
   private prepareBackward(): NonNullable<ConvUnit['backward']> {

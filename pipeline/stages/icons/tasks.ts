@@ -118,6 +118,12 @@ export async function layerFraming(input: { model: string; layer: string; iconSi
   return result;
 }
 
+/** The framing's plain facts, for the main thread (transforms are functions and stay in the worker). */
+export async function framingSummary(input: { model: string; layer: string; iconSize: number }): Promise<{ scale: number; canvas: [number, number]; anySize: boolean; receptiveField?: number }> {
+  const { framing, anySize, receptiveField } = await layerFraming(input);
+  return { scale: framing.scale, canvas: framing.canvas, anySize, receptiveField };
+}
+
 export async function renderIconBatch(input: IconBatchInput): Promise<IconBatchOutput> {
   const runner = await runnerUpTo(input.model, input.layer);
   const { settings } = input;

@@ -16,7 +16,6 @@ import { UserError } from '../../errors.ts';
 import { inputSize } from '../../models/preprocess.ts';
 import type { Recipe } from '../../recipes/schema.ts';
 import { runIcons } from '../icons/stage.ts';
-import type { LayerFraming } from '../icons/tasks.ts';
 import { gridKeyFor, layoutKeyFor } from '../views/stage.ts';
 import { planViews } from '../views/plan.ts';
 
@@ -201,7 +200,7 @@ async function patchIcon(o: PatchInput, where: string): Promise<Buffer> {
   const model = path.resolve(o.root, recipe.model);
   const probe = await o.pool.run<{ shape: number[] }>({ module: ICON_TASKS, task: 'probeLayer', input: { model, layer: view.layer, preprocess: recipe.preprocess } });
   // The icon shows the layer `scale` input pixels per icon pixel (icons/tasks.ts): the field in icon pixels.
-  const { framing } = await o.pool.run<LayerFraming>({ module: ICON_TASKS, task: 'layerFraming', input: { model, layer: view.layer, iconSize: recipe.icons.size } });
+  const framing = await o.pool.run<{ scale: number }>({ module: ICON_TASKS, task: 'framingSummary', input: { model, layer: view.layer, iconSize: recipe.icons.size } });
   const input = inputSize(recipe.preprocess);
   const size = recipe.icons.size;
   const field = Math.min(size, Math.round(defaultField(input, [probe.shape[1]!, probe.shape[2]!]) / framing.scale));
