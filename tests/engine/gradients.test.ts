@@ -117,3 +117,14 @@ describe('max-pool gradient on wasm, ties and windows', () => {
     });
   }
 });
+
+describe('ops without a fast wasm kernel', () => {
+  it('run through the cpu bridge and are recorded, so a build can name them', async () => {
+    const { bridgedKernelsUsed } = await import('../../pipeline/engine/wasm-kernels/cpu-bridge.ts');
+    bridgedKernelsUsed.clear();
+    // The gradient of a gather is an UnsortedSegmentSum, which wasm lacks.
+    const gradient = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.gather(x, [2, 0, 2])) as tf.Scalar)(tf.tensor1d([1, 2, 3, 4])).dataSync());
+    expect([...gradient]).toEqual([1, 0, 2, 0]);
+    expect([...bridgedKernelsUsed]).toContain('UnsortedSegmentSum');
+  });
+});

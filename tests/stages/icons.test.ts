@@ -127,6 +127,24 @@ describe('icons stage', () => {
     await expect(runIcons(input({ params: warm, parents: Int32Array.from([-1, 2, 0, 0, 1]) }))).rejects.toThrow(/does not come before it/);
   });
 
+  it("says once, not once per batch, when a layer's receptive field cannot be worked out", async () => {
+    const notices: string[] = [];
+    const graph = (await fixtureModels()).inception;
+    const result = await runIcons(
+      input({
+        modelFolder: graph,
+        layer: 'mixed3a',
+        depth: 32,
+        directions: Float32Array.from(seededValues(3 * 32, 7), Math.abs),
+        preprocess: { size: 32, range: [0, 1], channels: 'rgb', resize: 'crop' },
+        params: { ...params, batch: 1 },
+        onNotice: (line) => notices.push(line),
+      }),
+    );
+    expect(result.computed).toBe(3);
+    expect(notices).toEqual([expect.stringMatching(/icons of layer "mixed3a": the receptive field is unknown because of a graph-model .*framed at the model's input size/)]);
+  });
+
   it('stops with one clear sentence on bad input', async () => {
     const zeros = Float32Array.from(directions);
     zeros.fill(0, DEPTH, 2 * DEPTH);
