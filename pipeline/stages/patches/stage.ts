@@ -16,7 +16,7 @@ import { UserError } from '../../errors.ts';
 import { inputSize } from '../../models/preprocess.ts';
 import type { Recipe } from '../../recipes/schema.ts';
 import { runIcons } from '../icons/stage.ts';
-import { gridKeyFor, layoutKeyFor } from '../views/stage.ts';
+import { gridKeyFor, gridSizesFor, layoutKeyFor, parentCells } from '../views/stage.ts';
 import { planViews } from '../views/plan.ts';
 
 const TASKS = new URL('./tasks.ts', import.meta.url).href;
@@ -90,9 +90,11 @@ export function patchExperimentCached(o: PatchInput): boolean {
 function patchKeyFor(o: PatchInput): string | undefined {
   const view = planViews(o.recipe).find((v) => v.id === o.spec.patch.view);
   if (!view) return undefined;
-  const grid = gridKeyFor(o.recipe, layoutKeyFor({ chunks: o.chunks, recipe: o.recipe }, view), o.spec.patch.size, o.declared.length);
+  // Every grid of the view: with warm starts, the icon starts from the cells of the coarser ones.
+  const layoutKey = layoutKeyFor({ chunks: o.chunks, recipe: o.recipe }, view);
+  const grids = gridSizesFor(o.recipe, view).map((size) => gridKeyFor(o.recipe, layoutKey, size, o.declared.length));
   const { recipe } = o;
-  return hashOf('patches', PATCHES_VERSION, o.modelHash, o.chunks, grid, recipe.data, recipe.preprocess, recipe.icons, o.spec);
+  return hashOf('patches', PATCHES_VERSION, o.modelHash, o.chunks, grids, o.spec.patch.size, recipe.data, recipe.preprocess, recipe.icons, o.spec);
 }
 
 async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExperimentResult; images: Record<string, Buffer> }> {
@@ -172,28 +174,50 @@ async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExp
   return { result: { ...result, files: { patch: `${folder}/patch.png`, example } }, images };
 }
 
-/** The feature-visualization icon of the named cell (from the icons cache when the view was built). */
+/**
+ * The feature-visualization icon of the named cell, the one its atlas shows (from the icons cache when the view
+ * was built): with warm starts, the cell's chain of coarser ancestors is rendered first, as in the view.
+ */
 async function patchIcon(o: PatchInput, where: string): Promise<Buffer> {
   const { recipe, spec } = o;
   const view = planViews(recipe).find((v) => v.id === spec.patch.view);
   if (!view) throw new UserError(`${where}: patch.view "${spec.patch.view}" is not a view of this recipe (${planViews(recipe).map((v) => v.id).join(', ')}).`);
-  const grid = o.cache.read('grid', gridKeyFor(recipe, layoutKeyFor({ chunks: o.chunks, recipe }, view), spec.patch.size, o.declared.length));
-  if (!grid) throw new UserError(`${where}: view ${view.id} has no grid of size ${spec.patch.size}; use one of its grid sizes.`);
-  const cells = (JSON.parse(grid.file('cells.json').toString()) as { cells: { x: number; y: number }[] }).cells;
-  const index = cells.findIndex((cell) => cell.x === spec.patch.cell[0] && cell.y === spec.patch.cell[1]);
+  const layoutKey = layoutKeyFor({ chunks: o.chunks, recipe }, view);
+  const sizes = gridSizesFor(recipe, view);
+  if (!sizes.includes(spec.patch.size)) throw new UserError(`${where}: view ${view.id} has no grid of size ${spec.patch.size}; use one of its grid sizes (${sizes.join(', ')}).`);
+  const levels = sizes.map((size) => {
+    const grid = o.cache.read('grid', gridKeyFor(recipe, layoutKey, size, o.declared.length));
+    if (!grid) throw new UserError(`${where}: view ${view.id} has no grid of size ${size} yet; build the view first.`);
+    const cells = (JSON.parse(grid.file('cells.json').toString()) as { cells: { x: number; y: number }[] }).cells;
+    return { size, cells, means: new Float32Array(new Uint8Array(grid.file('means.f32')).buffer) };
+  });
+  const level = sizes.indexOf(spec.patch.size);
+  const index = levels[level]!.cells.findIndex((cell) => cell.x === spec.patch.cell[0] && cell.y === spec.patch.cell[1]);
   if (index < 0) throw new UserError(`${where}: cell [${spec.patch.cell.join(', ')}] of ${view.id} at size ${spec.patch.size} holds too few samples to have an icon; pick a kept cell.`);
-  const means = new Float32Array(new Uint8Array(grid.file('means.f32')).buffer);
-  const depth = means.length / cells.length;
+  const depth = levels[0]!.means.length / levels[0]!.cells.length;
+  const offsets = levels.map((_, k) => levels.slice(0, k).reduce((sum, l) => sum + l.cells.length, 0));
+  const parents = parentCells(levels);
+  // The cell and its ancestors, coarsest first.
+  const chain = [offsets[level]! + index];
+  while (recipe.icons.warmStart === 'parent' && parents[chain[0]!]! >= 0) chain.unshift(parents[chain[0]!]!);
+  const meansOf = (global: number) => {
+    let k = 0;
+    while (k + 1 < offsets.length && offsets[k + 1]! <= global) k++;
+    return levels[k]!.means.subarray((global - offsets[k]!) * depth, (global - offsets[k]! + 1) * depth);
+  };
+  const directions = new Float32Array(chain.length * depth);
+  chain.forEach((global, row) => directions.set(meansOf(global), row * depth));
   const result = await runIcons({
     modelFolder: path.resolve(o.root, recipe.model),
     modelHash: o.modelHash,
     layer: view.layer,
-    directions: means.slice(index * depth, (index + 1) * depth),
+    directions,
     depth,
     params: recipe.icons,
     preprocess: recipe.preprocess,
     cache: o.cache,
     pool: o.pool,
+    parents: Int32Array.from(chain, (_, row) => row - 1),
   });
   // The patch is the part of the icon that the layer's centre position sees (its effective receptive field, as
   // the data-set crops use): the whole icon shrunk to a patch would shrink the feature with it.
@@ -205,5 +229,5 @@ async function patchIcon(o: PatchInput, where: string): Promise<Buffer> {
   const size = recipe.icons.size;
   const field = Math.min(size, Math.round(defaultField(input, [probe.shape[1]!, probe.shape[2]!]) / framing.scale));
   const offset = Math.floor((size - field) / 2);
-  return sharp(result.icons[0]!).extract({ left: offset, top: offset, width: field, height: field }).png().toBuffer();
+  return sharp(result.icons.at(-1)!).extract({ left: offset, top: offset, width: field, height: field }).png().toBuffer();
 }
