@@ -264,7 +264,10 @@ export function viewStatus(ctx: Pick<ViewContext, 'recipe' | 'root' | 'cache' | 
     lines.push({ step: 'icons', fresh: false, why: 'after the grids' }, { step: 'render', fresh: false, why: 'after the icons' });
     return lines;
   }
-  const levels = grids.map((g) => ({ key: g.key, means: new Float32Array(new Uint8Array(g.artifact!.file('means.f32')).buffer), cells: (JSON.parse(g.artifact!.file('cells.json').toString()) as { cells: unknown[] }).cells.length }));
+  const levels = grids.map((g) => {
+    const cells = (JSON.parse(g.artifact!.file('cells.json').toString()) as { cells: { x: number; y: number }[] }).cells;
+    return { key: g.key, size: g.size, positions: cells, means: new Float32Array(new Uint8Array(g.artifact!.file('means.f32')).buffer), cells: cells.length };
+  });
   const total = levels.reduce((sum, l) => sum + l.cells, 0);
   const first = levels.find((l) => l.cells > 0);
   const depth = first ? first.means.length / first.cells : 0;
@@ -279,7 +282,8 @@ export function viewStatus(ctx: Pick<ViewContext, 'recipe' | 'root' | 'cache' | 
     directions.set(level.means, offset);
     offset += level.means.length;
   }
-  const { keys } = iconKeys({ modelHash: ctx.modelHash, layer: view.layer, directions, depth, params: recipe.icons, preprocess: recipe.preprocess });
+  const parents = recipe.icons.warmStart === 'parent' ? parentCells(levels.map((l) => ({ size: l.size, cells: l.positions }))) : undefined;
+  const { keys } = iconKeys({ modelHash: ctx.modelHash, layer: view.layer, directions, depth, params: recipe.icons, preprocess: recipe.preprocess, parents });
   const cached = cachedIcons(cache, keys);
   lines.push({ step: 'icons', fresh: cached === keys.length, why: cached === keys.length ? `${keys.length} cached` : `${keys.length - cached} of ${keys.length} to draw` });
   if (cached < keys.length) {
