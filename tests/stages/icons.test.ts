@@ -142,7 +142,7 @@ describe('icons stage', () => {
       }),
     );
     expect(result.computed).toBe(3);
-    expect(notices).toEqual([expect.stringMatching(/icons of layer "mixed3a": the receptive field is unknown because of a graph-model .*framed at the model's input size/)]);
+    expect(notices).toEqual([expect.stringMatching(/icons of layer "mixed3a": the receptive field is unknown because of a graph-model .*shown pixel for pixel/)]);
   });
 
   it('stops with one clear sentence on bad input', async () => {

@@ -28,7 +28,7 @@ const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: stri
   activations: { version: 2, fingerprint: '0549ad82cc7e0ee5' },
   layout: { version: 2, fingerprint: 'ff12179eeca0a13a' },
   grid: { version: 2, fingerprint: '47a8c4b9c40c0be9' },
-  icons: { version: 2, fingerprint: 'fe9c5417b3ec735f' },
+  icons: { version: 2, fingerprint: '218a93678f737c86' },
   render: { version: 1, fingerprint: '5234d7897521d593' },
   patches: { version: 2, fingerprint: 'd6c4c49caa4eaad3' },
 };

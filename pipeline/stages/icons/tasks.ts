@@ -98,7 +98,7 @@ export async function layerFraming(input: { model: string; layer: string; iconSi
   const field = receptiveField(runner, input.layer);
   let size: number | undefined;
   if ('size' in field) size = Math.min(...field.size);
-  else notices.push(`icons of layer "${input.layer}": the receptive field is unknown because of ${field.unknown}; icons are framed at the model's input size instead.`);
+  else notices.push(`icons of layer "${input.layer}": the receptive field is unknown because of ${field.unknown}; icons are shown pixel for pixel, whatever the field.`);
   const fixed = fixedInput(runner);
   const receptive = size === undefined ? undefined : fixed ? Math.min(size, ...fixed) : size;
   let anySize = runner.loaded.kind === 'layers';
@@ -128,6 +128,8 @@ export async function renderIconBatch(input: IconBatchInput): Promise<IconBatchO
   const runner = await runnerUpTo(input.model, input.layer);
   const { settings } = input;
   const { framing, anySize, notices } = await layerFraming({ model: input.model, layer: input.layer, iconSize: settings.size });
+  // This batch's own slow ops, not those of earlier tasks in this worker.
+  bridgedKernelsUsed.clear();
   const param = imageParam({ height: settings.size, width: settings.size, parameterization: settings.parameterization, decorrelate: settings.decorrelate, range: 'sigmoid' });
   try {
     const rendered = renderBest(
