@@ -91,7 +91,7 @@ function checkArticle(file: string, fileLabel: string, paths: ContentPaths): voi
   if (!result.success) throw new UserError(`${fileLabel}: ${describeIssue(result.error)}.`);
   const frontmatter = result.data;
 
-  if (frontmatter.cover && !existsSync(path.resolve(path.dirname(file), frontmatter.cover.image))) {
+  if (frontmatter.cover?.image && !existsSync(path.resolve(path.dirname(file), frontmatter.cover.image))) {
     throw new UserError(`${fileLabel}: field "cover.image" names ${frontmatter.cover.image}, which does not exist next to the article; fix the path.`);
   }
 

@@ -58,6 +58,29 @@ const license = z.union(
 const update = z.object({ date: dateField, description: z.string().min(1, 'must not be empty') }).strict();
 
 /**
+ * The index card and social-card picture: an image file next to the article, or an atlas view the pipeline
+ * renders (its static picture), named by `atlas` and `view` and checked against what was published.
+ */
+function cover<Image extends z.ZodTypeAny>(image: Image) {
+  return z
+    .object({
+      image: image.optional(),
+      atlas: z.string().min(1, 'must name an atlas (a recipe in content/atlases/)').optional(),
+      view: z.string().min(1, 'must name a view of the atlas, e.g. mixed5a').optional(),
+      alt: z.string({ required_error: 'is required (describe the picture for readers who cannot see it)' }).min(1, 'must describe the image for readers who cannot see it'),
+    })
+    .strict()
+    .superRefine((value, ctx) => {
+      const fromAtlas = value.atlas !== undefined || value.view !== undefined;
+      if ((value.image !== undefined) === fromAtlas) {
+        ctx.addIssue({ code: 'custom', message: 'must have either image (a file next to the article) or atlas and view (an atlas view the pipeline renders), not both' });
+      } else if (fromAtlas && (value.atlas === undefined || value.view === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [value.atlas === undefined ? 'atlas' : 'view'], message: 'is required with an atlas cover (atlas and view, e.g. atlas: demo, view: mixed5a)' });
+      }
+    });
+}
+
+/**
  * Builds the article schema around the cover-image type: Astro passes its `image()` helper (which resolves
  * and optimizes the file); the content check passes a plain string and checks the file itself.
  */
@@ -79,7 +102,7 @@ export function articleSchema<Image extends z.ZodTypeAny>(image: Image) {
         .string()
         .regex(/^[\w.-]+\.bib$/, 'must be the name of a .bib file in content/bibliography/, e.g. article.bib')
         .optional(),
-      cover: z.object({ image, alt: z.string().min(1, 'must describe the image for readers who cannot see it') }).strict().optional(),
+      cover: cover(image).optional(),
       updates: z.array(update).default([]),
       keywords: z.array(z.string()).default([]),
       draft: z.boolean().default(false),

@@ -1,13 +1,13 @@
 /**
  * Checks the atlas figures of an article against what the pipeline published, before anything is rendered:
  * <Atlas>, <ClassCompare>, <Scrolly> with its <Step>s, <AtlasLink>, <ActivationGrid>, <Neuron>, <PatchExperiment>,
- * <Value> and <MethodsAppendix>. A name the pipeline did not produce (atlas, view, class, activation grid, neuron
+ * <Value> and <MethodsAppendix>, and a cover taken from an atlas view (front matter cover: { atlas, view }). A name the pipeline did not produce (atlas, view, class, activation grid, neuron
  * figure, patch experiment, manifest path), a malformed region or a link to no atlas figure stops the build with
  * the file, the line and the name. It also fills in what components cannot see across the tree: a
  * Scrolly's views (from its steps), and each Step's atlas and number.
  */
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Node } from 'unist';
 import type { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
@@ -38,6 +38,7 @@ export default function remarkAtlasFigures(options: AtlasFiguresOptions) {
     const targets = new Map<string, Target>();
     const checked = new Map<Node, Target>();
     const at = (node: Node) => `${label}:${lineOf(node)}`;
+    checkCover(file, label, options.atlasesDir);
 
     visit(tree, (node) => {
       for (const name of VIEWER_ELEMENTS) {
@@ -203,6 +204,29 @@ function checkValue(node: MdxJsxElement, where: string, atlasesDir: string): voi
   if (format && !VALUE_FORMATS.includes(format as ValueFormat)) throw new UserError(`${where}: <Value format="${format}"> is not a format; use one of ${VALUE_FORMATS.join(', ')}.`);
   const found = manifestValue(atlas.manifest, valuePath);
   if ('missing' in found) throw new UserError(`${where}: <Value path="${valuePath}">: atlas "${atlas.name}"'s manifest ${found.missing}; fix the path (see public/atlases/${atlas.name}/manifest.json) or rebuild the atlas.`);
+}
+
+/** A cover from an atlas view must name a published atlas and one of its views. */
+function checkCover(file: VFile, label: string, atlasesDir: string): void {
+  const frontmatter = (file.data as { astro?: { frontmatter?: { cover?: { atlas?: unknown; view?: unknown } } } }).astro?.frontmatter;
+  const cover = frontmatter?.cover;
+  if (!cover || (cover.atlas === undefined && cover.view === undefined)) return;
+  const where = `${label}:${coverLine(file)}`;
+  const atlas = readPublishedAtlas(atlasesDir, String(cover.atlas), `${where}: cover.atlas`);
+  const view = String(cover.view);
+  if (!atlas.views[view]) {
+    throw new UserError(`${where}: cover.view "${view}" names a view that atlas "${atlas.name}" does not have; its views are ${Object.keys(atlas.views).join(', ')}.`);
+  }
+}
+
+/** The line of the front matter's cover key (its atlas: line when the cover spans several lines). */
+function coverLine(file: VFile): number {
+  if (!file.path || !existsSync(file.path)) return 1;
+  const lines = readFileSync(file.path, 'utf8').split('\n');
+  const start = lines.findIndex((line) => /^cover\s*:/.test(line));
+  if (start < 0) return 1;
+  for (let i = start + 1; i < lines.length && /^\s/.test(lines[i]!); i++) if (/^\s+atlas\s*:/.test(lines[i]!)) return i + 1;
+  return start + 1;
 }
 
 function checkActivationGrid(node: MdxJsxElement, where: string, atlasesDir: string): void {

@@ -69,11 +69,14 @@ const icons = z
     /** Steps at the start during which gradients pass through ReLUs as Lucid's "redirected ReLU" does. */
     redirectedReluSteps: z.number().int().nonnegative().default(16),
     /**
-     * Warm start across grid levels. parent: a cell of a finer grid starts from the icon of the coarser cell
-     * under its centre and runs warmStartSteps; none: every icon starts from noise. The default, parent, was
-     * measured on real cells to end as high as icons from noise at four times the steps (npm run bench:icons).
+     * Warm start across grid levels. similar: a cell of a finer grid starts from the icon of the coarsest grid's
+     * cell whose mean activation is nearest (cosine), optimized from noise, and runs warmStartSteps; parent: from
+     * the icon of the next coarser cell under its centre (a chain of warm starts); none: every icon from noise.
+     * The default, similar, was measured on the demo's mixed5a to end as high as icons from noise at four times
+     * the steps, and to keep what a second network recognizes in them, which chains of parents lose
+     * (npm run bench:atlas).
      */
-    warmStart: z.enum(['none', 'parent']).default('parent'),
+    warmStart: z.enum(['none', 'similar', 'parent']).default('similar'),
     /** Steps of a warm-started icon (default: a quarter of steps). */
     warmStartSteps: positiveInt.optional(),
     /** Icons optimized together in one batch. */
@@ -82,6 +85,25 @@ const icons = z
   })
   .strict()
   .default({});
+
+/**
+ * The legibility score (pipeline/stages/legibility): a judge model, trained apart from the atlas's model on the
+ * same classes and with the same input, classifies the icons of each layer view; the score is the share of cells
+ * whose icon it assigns to the cell's top attributed class, reported beside random noise and short-run icons.
+ */
+const legibility = z
+  .object({
+    /** The judge's model folder (model.json, weights, labels.json), relative to the project root. */
+    judge: z.string().min(1),
+    /** Grid sizes scored in each layer view (default: the grid the view's home view shows). */
+    grids: z.array(positiveInt).min(1).optional(),
+    /** Steps of the reference icons, optimized from noise for the same cells. */
+    referenceSteps: positiveInt.default(24),
+    /** Seed of the random-noise reference images. */
+    seed,
+  })
+  .strict()
+  .optional();
 
 /** Composing grid levels into deep-zoom pyramids. */
 const render = z
@@ -150,6 +172,7 @@ export const recipeSchema = z
       )
       .default([]),
     icons,
+    legibility,
     render,
     /**
      * Patch experiments: paste the icon of an atlas cell (`patch`: view, grid size, cell [x, y]) onto up to
@@ -185,6 +208,8 @@ export const recipeSchema = z
             title: z.string().min(1).optional(),
             /** The image's true class, shown with the figure. */
             label: z.string().min(1).optional(),
+            /** Optimization steps of its icons (default: the icons' steps); its icons are drawn small, one per position. */
+            steps: positiveInt.optional(),
           })
           .strict(),
       )

@@ -17,6 +17,7 @@ import { FORMAT_VERSION, type ManifestViews } from './render/format.ts';
 import { loadLayer } from './views/layer-data.ts';
 import { planViews } from './views/plan.ts';
 import { runActivationGrid } from './activation-grid/stage.ts';
+import { LEGIBILITY_VERSION, judgeOf } from './legibility/stage.ts';
 import { runNeuron, type NeuronIndex } from './neurons/stage.ts';
 import { patchExperimentCached, runPatchExperiment, type PatchExperimentResult } from './patches/stage.ts';
 import { progressBar } from './views/progress.ts';
@@ -55,6 +56,8 @@ export async function runRecipe(options: {
   reports.push({ stage: 'activations', status: activations.computed ? 'computed' : 'cached', seconds: activationSeconds, detail: `${activations.chunks.length} chunks, ${activations.computed} computed` });
   log(`${recipe.id}: activations ${activations.computed ? `computed ${activations.computed} of ${activations.chunks.length} chunks` : 'cached'} (${activationSeconds.toFixed(1)} s)`);
 
+  // A judge that cannot score this atlas is said now, not after the icons.
+  if (recipe.legibility) judgeOf(recipe.legibility, recipe, root, activations.labels);
   const modelFolder = path.resolve(root, recipe.model);
   const out = path.join(root, 'public', 'atlases', recipe.id);
   const temporary = `${out}.partial-${process.pid}`;
@@ -79,7 +82,7 @@ export async function runRecipe(options: {
         reports.push({ stage: 'view', view: view.id, status: report.computed.length ? 'computed' : 'cached', seconds: total, detail: report.computed.join(', ') || 'all cached' });
         log(
           `${recipe.id}: ${view.id}: ${report.samples} samples${report.trustworthiness !== undefined ? `, trustworthiness ${report.trustworthiness.toFixed(3)}` : ''}; ` +
-            `grids ${report.grids.map((g) => `${g.size}²→${g.cells}`).join(' ')}; icons ${report.icons.computed}/${report.icons.total} rendered; ` +
+            `grids ${report.grids.map((g) => `${g.size}²→${g.cells}`).join(' ')} (home view ${report.homeGrid}², ${((report.grids.find((g) => g.size === report.homeGrid)?.coverage ?? 0) * 100).toFixed(0)} % covered); icons ${report.icons.computed}/${report.icons.total} rendered; ` +
             `${report.render.files} files, ${(report.render.bytes / 1e6).toFixed(1)} MB; ${report.computed.length ? `computed ${report.computed.join(', ')}` : 'all cached'} (${total.toFixed(1)} s)`,
         );
       }
@@ -129,7 +132,7 @@ export async function runRecipe(options: {
       labels: activations.labels,
       focusClasses: activations.declared,
       images: { count: imageCount, skipped: activations.skipped.length, accuracy },
-      parameters: { preprocess: recipe.preprocess, data: recipe.data, sampling: recipe.sampling, attribution: recipe.attribution, grids: recipe.grids, icons: recipe.icons, render: recipe.render },
+      parameters: { preprocess: recipe.preprocess, data: recipe.data, sampling: recipe.sampling, attribution: recipe.attribution, grids: recipe.grids, icons: recipe.icons, ...(recipe.legibility ? { legibility: recipe.legibility } : {}), render: recipe.render },
       views: viewIndex,
       activationGrids,
       neurons,
@@ -141,7 +144,7 @@ export async function runRecipe(options: {
         bytes: Object.values(viewReports).reduce((sum, r) => sum + r.render.bytes, 0),
       },
       versions: {
-        stages: { activations: ACTIVATIONS_VERSION, layout: LAYOUT_VERSION, grid: GRID_VERSION, icons: ICONS_VERSION, render: RENDER_VERSION },
+        stages: { activations: ACTIVATIONS_VERSION, layout: LAYOUT_VERSION, grid: GRID_VERSION, icons: ICONS_VERSION, legibility: LEGIBILITY_VERSION, render: RENDER_VERSION },
         tfjs: packageVersion(root, '@tensorflow/tfjs'),
         sharp: packageVersion(root, 'sharp'),
         node: process.version,

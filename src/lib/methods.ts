@@ -20,6 +20,7 @@ export interface MethodsManifest {
     attribution?: { topK?: number; classes?: string[] };
     grids?: { sizes?: number[]; minCount?: number };
     icons?: Record<string, unknown>;
+    legibility?: { judge?: string; grids?: number[]; referenceSteps?: number; seed?: number };
     render?: { cellPixels?: number; format?: string; quality?: number; tileSize?: number; overlap?: number; background?: string; examplePixels?: number };
   };
   views?: Record<string, { kind?: string; layer?: string; classes?: string[]; title?: string; path?: string }>;
@@ -36,10 +37,21 @@ export interface MethodsManifest {
 interface ViewResult {
   samples?: number;
   trustworthiness?: number;
-  grids?: { size?: number; cells?: number }[];
+  grids?: { size?: number; cells?: number; coverage?: number }[];
+  homeGrid?: number;
+  legibility?: { judge?: string; grids?: LegibilityResult[] };
   render?: { files?: number; bytes?: number; levels?: { size?: number; tiles?: number; bytes?: number }[]; key?: string };
   icons?: { computed?: number; total?: number };
   computedSeconds?: { layout?: Record<string, number>; render?: number };
+}
+
+interface LegibilityResult {
+  size?: number;
+  cells?: number;
+  icons?: number;
+  noise?: number;
+  reference?: number;
+  referenceSteps?: number;
 }
 
 export interface Hash {
@@ -57,6 +69,9 @@ export interface ViewRow {
   trustworthiness: string;
   /** One entry per grid level, e.g. "20² → 78". */
   grids: string[];
+  /** Share of the map's square covered by icons at the home view, e.g. "41 %", with its grid, e.g. "20²". */
+  coverage: string;
+  homeGrid?: string;
   icons: string;
   files: string;
   megabytes: string;
@@ -87,7 +102,7 @@ export interface Methods {
   /** Where the pipeline writes the manifest, relative to the project: public/atlases/<atlas>/manifest.json. */
   manifestPath: string;
   recipeFile?: string;
-  text: { data: string; sampling: string; attribution: string; layout: string; grids: string; icons: string; render: string; compute: string; experiments?: string };
+  text: { data: string; sampling: string; attribution: string; layout: string; grids: string; icons: string; legibility?: string; render: string; compute: string; experiments?: string };
   views: ViewRow[];
   /** The views table's last row: files and megabytes of every view together. */
   totals?: { files: string; megabytes: string };
@@ -160,6 +175,7 @@ export function methodsOf(manifest: MethodsManifest, atlas: string): Methods {
     layout: layoutText(manifest, views, need, absent),
     grids: gridsText(p('grids'), absent),
     icons: iconsText(p('icons'), absent),
+    legibility: legibilityText(manifest),
     render: renderText(manifest, p('render'), absent),
     compute: computeText(manifest, need, absent),
     experiments: experimentsText(manifest),
@@ -312,11 +328,11 @@ function gridsText(grids: Parameters['grids'], absent: Absent): string {
   return `${sizes} are laid over each map (a class atlas or comparison may use fewer; see the table); ${kept}, its activation is the mean of its samples’ activations, and its classes the mean of their attributions.`;
 }
 
-const ICON_KEYS = ['mode', 'size', 'steps', 'attempts', 'learningRate', 'cosinePower', 'whiten', 'parameterization', 'decorrelate', 'redirectedReluSteps', 'batch', 'seed'];
+const ICON_KEYS = ['mode', 'size', 'steps', 'warmStart', 'warmStartSteps', 'attempts', 'learningRate', 'cosinePower', 'whiten', 'parameterization', 'decorrelate', 'redirectedReluSteps', 'batch', 'seed'];
 
 function iconsText(icons: Parameters['icons'], absent: Absent): string {
   if (!icons) return absent('Icon parameters', 'parameters.icons');
-  const i = icons as { mode?: string; size?: number; steps?: number; attempts?: number; learningRate?: number; cosinePower?: number; whiten?: boolean; parameterization?: string; decorrelate?: boolean; redirectedReluSteps?: number; batch?: number; seed?: number };
+  const i = icons as { mode?: string; size?: number; steps?: number; warmStart?: string; warmStartSteps?: number; attempts?: number; learningRate?: number; cosinePower?: number; whiten?: boolean; parameterization?: string; decorrelate?: boolean; redirectedReluSteps?: number; batch?: number; seed?: number };
   const size = isNumber(i.size) ? `${count(i.size)} px` : 'an';
   const sentences: string[] = [];
   if (i.mode === 'examples') {
@@ -337,11 +353,38 @@ function iconsText(icons: Parameters['icons'], absent: Absent): string {
       isNumber(i.seed) ? `seed ${i.seed}` : '',
     ].filter(Boolean);
     if (details.length) sentences.push(`${capitalize(details.join('; '))}.`);
+    if (i.warmStart === 'parent') {
+      const warmSteps = isNumber(i.warmStartSteps) ? i.warmStartSteps : isNumber(i.steps) ? Math.max(1, Math.round(i.steps / 4)) : undefined;
+      sentences.push(
+        `On every grid but the coarsest, a cell’s icon starts from the icon of the coarser cell under its centre and is optimized for ${warmSteps === undefined ? 'fewer steps' : plural(warmSteps, 'step')} more (a warm start); a cell whose parent was not kept starts from noise.`,
+      );
+    }
   }
   // Fields a newer pipeline adds are still shown, so the section never hides a parameter.
   const others = Object.entries(icons).filter(([key]) => !ICON_KEYS.includes(key));
   if (others.length) sentences.push(`Other icon parameters: ${others.map(([key, value]) => `${key} ${JSON.stringify(value)}`).join(', ')}.`);
   return sentences.join(' ');
+}
+
+const percentOf = (share: number) => `${decimal(share * 100, 0)} %`;
+
+/** What the judge network made of the icons, per layer view and scored grid, beside its two references. */
+function legibilityText(manifest: MethodsManifest): string | undefined {
+  const scored = Object.entries(manifest.results ?? {}).flatMap(([id, result]) => (result.legibility?.grids ?? []).map((grid) => ({ id, grid })));
+  if (!scored.length) return undefined;
+  const judge = manifest.parameters?.legibility?.judge ?? Object.values(manifest.results ?? {}).find((r) => r.legibility?.judge)?.legibility?.judge;
+  const steps = scored[0]!.grid.referenceSteps;
+  const each = scored.map(({ id, grid }) =>
+    isNumber(grid.icons) && isNumber(grid.cells)
+      ? `${id} at grid ${count(grid.size)}, ${percentOf(grid.icons)} of ${count(grid.cells)} icons (noise ${isNumber(grid.noise) ? percentOf(grid.noise) : NOT_RECORDED}, ${isNumber(grid.referenceSteps) ? `${count(grid.referenceSteps)}-step` : 'short-run'} icons ${isNumber(grid.reference) ? percentOf(grid.reference) : NOT_RECORDED})`
+      : `${id}: ${NOT_RECORDED}`,
+  );
+  return (
+    `Legibility: a judge network${judge ? ` (${judge})` : ''}, trained apart from the atlas’s model on the same classes, classifies every icon of a grid; an icon counts as legible when the judge names its cell’s top attributed class. ` +
+    `Features that transfer to an independently trained network are features, not adversarial noise. ` +
+    `References: seeded random-noise images, and icons of the same cells optimized from noise for only ${isNumber(steps) ? plural(steps, 'step') : 'a few steps'}. ` +
+    `Scores: ${list(each)}.`
+  );
 }
 
 function capitalize(text: string): string {
@@ -400,12 +443,20 @@ function viewRow(id: string, view: NonNullable<MethodsManifest['views']>[string]
     samples: count(result?.samples),
     trustworthiness: isNumber(result?.trustworthiness) ? decimal(result.trustworthiness, 3) : NOT_RECORDED,
     grids: (result?.grids ?? []).map((grid) => `${count(grid.size)}² → ${count(grid.cells)}`),
+    ...homeCoverage(result),
     icons: count(result?.icons?.total),
     files: count(result?.render?.files),
     megabytes: isNumber(result?.render?.bytes) ? megabytes(result.render.bytes) : NOT_RECORDED,
     layoutSeconds: parts.length ? seconds(total) : NOT_RECORDED,
     layoutBreakdown: parts.length ? parts.map((key) => seconds(layout![key]!)).join(' + ') : undefined,
   };
+}
+
+/** The coverage of the grid the home view shows, e.g. { coverage: "41 %", homeGrid: "20²" }. */
+function homeCoverage(result: ViewResult | undefined): { coverage: string; homeGrid?: string } {
+  const home = result?.grids?.find((grid) => grid.size === result.homeGrid);
+  if (!home || !isNumber(home.coverage)) return { coverage: NOT_RECORDED };
+  return { coverage: percentOf(home.coverage), homeGrid: `${count(home.size)}²` };
 }
 
 function stagesSummary(stages: NonNullable<MethodsManifest['stages']>, recorded: boolean): string {

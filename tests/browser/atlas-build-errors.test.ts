@@ -58,12 +58,26 @@ describe('atlas figures naming what the pipeline did not produce', () => {
     expect(check('<Atlas id="a" atlas="demo" view="mixed3b" />\n\n<AtlasLink to="b">x</AtlasLink>')).toThrow(/:3: <AtlasLink to="b"> names no atlas figure; atlas figure ids here are a\./);
     expect(check('<Atlas id="a" atlas="demo" view="mixed3b" />\n\n<AtlasLink to="a" view="mixed4b">x</AtlasLink>')).toThrow(/<AtlasLink view="mixed4b"> is not a view that figure "a" shows \(mixed3b\)/);
     expect(check('<ActivationGrid atlas="demo" grid="nothing" />')).toThrow(/<ActivationGrid grid="nothing"> names an activation grid that atlas "demo" does not have/);
-    expect(check('<Neuron atlas="demo" neuron="channel-9" />')).toThrow(/<Neuron neuron="channel-9"> names a neuron figure that atlas "demo" does not have; it has channel-25, channel-137, channels-25-137\./);
+    expect(check('<Neuron atlas="demo" neuron="channel-9" />')).toThrow(/<Neuron neuron="channel-9"> names a neuron figure that atlas "demo" does not have; it has channel-25, channel-88, channels-25-88\./);
     expect(check('<PatchExperiment atlas="demo" experiment="football" />')).toThrow(/<PatchExperiment experiment="football"> names no patch experiment of atlas "demo"; it has baseball\./);
     expect(check('<Value atlas="demo" path="images.cuont" />')).toThrow(/<Value path="images.cuont">: atlas "demo"'s manifest images has no "cuont"/);
     expect(check('<Value atlas="demo" path="patchExperiments.baseball.rows[patch=icon,size=18].rate" />')).toThrow(/rows has no element \[patch=icon,size=18\]/);
     expect(check('<Value atlas="demo" path="images.count" format="percentage" />')).toThrow(/<Value format="percentage"> is not a format; use one of number, integer, percent/);
     expect(check('<Value atlas="demo" path="images.count" format="integer" />')).not.toThrow();
     expect(check('<Figure id="f"><Atlas atlas="demo" views="mixed3b mixed4b" /></Figure>\n\n<AtlasLink to="f" view="mixed4b">x</AtlasLink>')).not.toThrow();
+  });
+
+  it('name a cover atlas or view the pipeline did not produce, with the front matter line', () => {
+    mkdirSync(root, { recursive: true });
+    const cover = (atlas: string, view: string) => {
+      const file = path.join(root, 'cover.mdx');
+      writeFileSync(file, `---\ntitle: A title\ncover:\n  atlas: ${atlas}\n  view: ${view}\n  alt: The atlas.\n---\n\nText.\n`);
+      const vfile = new VFile({ path: file, value: 'Text.\n', data: { astro: { frontmatter: { cover: { atlas, view, alt: 'The atlas.' } } } } });
+      const processor = unified().use(remarkParse).use(remarkMdx).use(remarkAtlasFigures, { atlasesDir: ATLASES });
+      return () => processor.runSync(processor.parse(vfile), vfile);
+    };
+    expect(cover('demo', 'mixed9')).toThrow(/cover\.mdx:4: cover\.view "mixed9" names a view that atlas "demo" does not have; its views are mixed3b, /);
+    expect(cover('demo2', 'mixed5a')).toThrow(/cover\.mdx:4: cover\.atlas: atlas "demo2" was not produced by the pipeline/);
+    expect(cover('demo', 'mixed5a')).not.toThrow();
   });
 });

@@ -215,7 +215,7 @@ async function writeActivationGrid(dir: string, labels: string[]): Promise<{ lay
 async function writeNeurons(demo: string): Promise<Record<string, NeuronIndex>> {
   const { iconImage } = await import('../fixtures/atlas-views.ts');
   mkdirSync(path.join(demo, 'neurons'), { recursive: true });
-  const specs = [['channel-25', [25]], ['channel-137', [137]], ['channels-25-137', [25, 137]]] as const;
+  const specs = [['channel-25', [25]], ['channel-88', [88]], ['channels-25-88', [25, 88]]] as const;
   const neurons: Record<string, NeuronIndex> = {};
   for (const [i, [id, channels]] of specs.entries()) {
     const file = `neurons/${id}.png`;
@@ -244,7 +244,7 @@ async function writePatchExperiment(demo: string): Promise<PatchExperimentResult
     from: 'whale',
     to: 'shark',
     images,
-    patch: { view: 'mixed4b', size: 20, cell: [11, 15] },
+    patch: { view: 'mixed4b', size: 20, cell: [11, 18] },
     rows,
     files: { patch: `${folder}/patch.png`, example: { image: 28, size: 20, before: `${folder}/before.png`, after: `${folder}/after.png` } },
   };

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheStore } from '../../pipeline/cache/store.ts';
 import { WorkerPool } from '../../pipeline/engine/pool.ts';
 import { recipeSchema } from '../../pipeline/recipes/schema.ts';
-import { runIcons, type IconsInput } from '../../pipeline/stages/icons/stage.ts';
-import { parentCells } from '../../pipeline/stages/views/stage.ts';
+import { balancedBatch, runIcons, type IconsInput } from '../../pipeline/stages/icons/stage.ts';
+import { parentCells, similarCells } from '../../pipeline/stages/views/stage.ts';
 import { fixtureModels } from '../fixtures/models.ts';
 import { seededValues } from '../helpers/random.ts';
 
@@ -159,6 +159,21 @@ describe('icons stage', () => {
   });
 });
 
+describe('balanced batches', () => {
+  it('give each worker the same share, never above the batch size', () => {
+    expect(balancedBatch(23, 16, 2)).toBe(12); // 12 + 11, not 16 + 7
+    expect(balancedBatch(73, 16, 2)).toBe(13); // six batches, three per worker
+    expect(balancedBatch(32, 16, 2)).toBe(16);
+    expect(balancedBatch(5, 16, 1)).toBe(5);
+    expect(balancedBatch(1, 16, 2)).toBe(1);
+    for (const [count, batch, workers] of [[182, 16, 2], [7, 3, 4], [100, 32, 3]] as const) {
+      const size = balancedBatch(count, batch, workers);
+      expect(size).toBeLessThanOrEqual(batch);
+      expect(Math.ceil(count / size) % workers === 0 || Math.ceil(count / size) < workers).toBe(true);
+    }
+  });
+});
+
 describe('parent cells', () => {
   it("are the coarser cells under each finer cell's centre, −1 where none was kept", () => {
     const levels = [
@@ -169,5 +184,15 @@ describe('parent cells', () => {
     // Level 4: (0,0) and (1,1) lie in coarse (0,0); (3,2) in (1,1); (2,0) in (1,0), which was not kept.
     // Level 8: (6,5) lies in (3,2) — index 4; (7,7) in (3,3), not kept.
     expect([...parentCells(levels)]).toEqual([-1, -1, 0, 0, 1, -1, 4, -1]);
+  });
+
+  it('similar cells are the coarsest cells nearest by cosine, whatever the place or the length', () => {
+    const levels = [
+      { size: 2, cells: [{ x: 0, y: 0 }, { x: 1, y: 1 }], means: Float32Array.from([1, 0, 0, 1]) },
+      { size: 4, cells: [{ x: 0, y: 0 }, { x: 3, y: 3 }], means: Float32Array.from([0.1, 3, 5, 1]) },
+      { size: 8, cells: [{ x: 7, y: 7 }], means: Float32Array.from([2, 0.5]) },
+    ];
+    // (0,0) at size 4 points along the second root although it lies under the first; length does not count.
+    expect([...similarCells(levels)]).toEqual([-1, -1, 1, 0, 0]);
   });
 });

@@ -77,8 +77,15 @@ describe('atlas build on bad input', () => {
   });
 
   it('fails on a cover image that does not exist', async () => {
-    const result = await build(project(EXAMPLE.replace('reading-an-activation-atlas.png', 'missing.png')));
+    const result = await build(project(EXAMPLE.replace(/^cover:\n(  .*\n)+/m, 'cover:\n  image: ./images/missing.png\n  alt: A map.\n')));
     expectOneLine(result, /field "cover\.image" names \.\/images\/missing\.png, which does not exist/);
+  });
+
+  it('fails on a cover that is both an image and an atlas view, or an atlas without its view', async () => {
+    const both = await build(project(EXAMPLE.replace(/^cover:\n/m, 'cover:\n  image: ./images/map.png\n')));
+    expectOneLine(both, new RegExp(`^error: .*${ARTICLE_FILE}: field "cover" must have either image \\(a file next to the article\\) or atlas and view`));
+    const noView = await build(project(EXAMPLE.replace(/^  view: mixed5a\n/m, '')));
+    expectOneLine(noView, new RegExp(`^error: .*${ARTICLE_FILE}: field "cover.view" is required with an atlas cover`));
   });
 
   it('reports one line for each bad article', async () => {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS_VERSION } from '../../pipeline/stages/activations/stage.ts';
 import { ICONS_VERSION } from '../../pipeline/stages/icons/stage.ts';
+import { LEGIBILITY_VERSION } from '../../pipeline/stages/legibility/stage.ts';
 import { PATCHES_VERSION } from '../../pipeline/stages/patches/stage.ts';
 import { GRID_VERSION, LAYOUT_VERSION, RENDER_VERSION } from '../../pipeline/stages/views/stage.ts';
 
@@ -22,6 +23,7 @@ const STAGES = {
   icons: { constant: 'ICONS_VERSION', version: ICONS_VERSION, sources: ['pipeline/stages/icons', 'pipeline/featurevis', 'pipeline/models', 'pipeline/engine'] },
   render: { constant: 'RENDER_VERSION', version: RENDER_VERSION, sources: ['pipeline/stages/render'] },
   patches: { constant: 'PATCHES_VERSION', version: PATCHES_VERSION, sources: ['pipeline/stages/patches'] },
+  legibility: { constant: 'LEGIBILITY_VERSION', version: LEGIBILITY_VERSION, sources: ['pipeline/stages/legibility'] },
 };
 
 const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: string }> = {
@@ -31,6 +33,7 @@ const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: stri
   icons: { version: 2, fingerprint: '218a93678f737c86' },
   render: { version: 1, fingerprint: '5234d7897521d593' },
   patches: { version: 2, fingerprint: 'd6c4c49caa4eaad3' },
+  legibility: { version: 1, fingerprint: 'pending' },
 };
 
 function files(source: string): string[] {

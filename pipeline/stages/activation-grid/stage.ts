@@ -61,7 +61,7 @@ export async function runActivationGrid(o: {
   } else {
     const directions = new Float32Array(drawn.length * depth);
     drawn.forEach((p, i) => directions.set(grid.activations.subarray(p * depth, (p + 1) * depth), i * depth));
-    const result = await runIcons({ modelFolder, modelHash: o.modelHash, layer: spec.layer, directions, depth, params: recipe.icons, preprocess: recipe.preprocess, cache: o.cache, pool: o.pool });
+    const result = await runIcons({ modelFolder, modelHash: o.modelHash, layer: spec.layer, directions, depth, params: { ...recipe.icons, steps: spec.steps ?? recipe.icons.steps }, preprocess: recipe.preprocess, cache: o.cache, pool: o.pool });
     icons = result.icons;
     rendered = result.computed;
   }

@@ -110,6 +110,17 @@ function readLabels(recipe: Recipe & { file: string }, root: string, modelFolder
     if (recipe.data.synthetic) return CLASS_NAMES;
     throw new UserError(`${path.relative(root, recipe.file)}: the model has no labels.json; add one (a JSON list of class names in output order) or set "labels".`);
   }
+  return readLabelsFile(file, root);
+}
+
+/** A model folder's labels.json, for a model named by `where` (the judge of the legibility score, …). */
+export function readModelLabels(folder: string, where: string): string[] {
+  const file = path.join(folder, 'labels.json');
+  if (!existsSync(file)) throw new UserError(`${where}: the model has no labels.json; add one (a JSON list of class names in output order).`);
+  return readLabelsFile(file, process.cwd());
+}
+
+function readLabelsFile(file: string, root: string): string[] {
   const labels = JSON.parse(readFileSync(file, 'utf8')) as unknown;
   if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string' || (l && typeof l === 'object' && 'label' in l))) {
     throw new UserError(`${path.relative(root, file)}: must be a JSON list of class names.`);

@@ -39,8 +39,8 @@ export interface IconsInput {
   secondMoment?: Float32Array;
   onProgress?: (done: number, total: number) => void;
   /**
-   * With icons.warmStart "parent": per icon, the index of the icon it starts from, which comes before it (−1:
-   * from noise). Its steps are icons.warmStartSteps.
+   * With icons.warmStart "similar" or "parent": per icon, the index of the icon it starts from, which comes
+   * before it (−1: from noise). Its steps are icons.warmStartSteps.
    */
   parents?: Int32Array;
   /** Told once per build what made icons slower or framed differently (an op without a fast kernel, …). */
@@ -87,7 +87,8 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
       const batches: number[][] = [];
       for (const warm of [false, true]) {
         const members = missing.filter((index) => wave[index] === current && parents[index]! >= 0 === warm);
-        for (let start = 0; start < members.length; start += params.batch) batches.push(members.slice(start, start + params.batch));
+        const size = balancedBatch(members.length, params.batch, o.pool.size);
+        for (let start = 0; start < members.length; start += size) batches.push(members.slice(start, start + size));
       }
       await renderBatches(batches);
     }
@@ -146,6 +147,18 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
 }
 
 /**
+ * The batch size that gives every worker the same share of `count` icons: at most `batch`, in a number of
+ * batches that is a multiple of the worker count. Cutting 23 icons into 16 + 7 would leave one of two workers
+ * idle for more than half the time; 12 + 11 does not. An icon's pixels do not depend on its batch.
+ */
+export function balancedBatch(count: number, batch: number, workers: number): number {
+  if (count <= 0) return batch;
+  const lanes = Math.max(1, workers);
+  const batches = Math.ceil(Math.ceil(count / batch) / lanes) * lanes;
+  return Math.max(1, Math.ceil(count / batches));
+}
+
+/**
  * Each icon's cache key, from the model, layer, parameters, seed and its direction (and whitening, if used). A
  * warm-started icon's key also holds its parent's key, so it changes whenever the icon it starts from does.
  */
@@ -156,7 +169,7 @@ export function iconKeys(
   const count = o.directions.length / depth;
   const base = hashOf(STAGE, ICONS_VERSION, o.modelHash, o.layer, o.preprocess, iconSettings(params), params.seed, params.whiten ? hashOf(bytes(o.secondMoment!)) : 'plain');
   const directionHashes = Array.from({ length: count }, (_, i) => hashOf(bytes(o.directions.subarray(i * depth, (i + 1) * depth))));
-  const parents = params.warmStart === 'parent' && o.parents ? o.parents : new Int32Array(count).fill(-1);
+  const parents = params.warmStart !== 'none' && o.parents ? o.parents : new Int32Array(count).fill(-1);
   const keys: string[] = [];
   for (let i = 0; i < count; i++) {
     const parent = parents[i]!;

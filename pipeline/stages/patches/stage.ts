@@ -16,7 +16,7 @@ import { UserError } from '../../errors.ts';
 import { inputSize } from '../../models/preprocess.ts';
 import type { Recipe } from '../../recipes/schema.ts';
 import { runIcons } from '../icons/stage.ts';
-import { gridKeyFor, gridSizesFor, layoutKeyFor, parentCells } from '../views/stage.ts';
+import { gridKeyFor, gridSizesFor, layoutKeyFor, warmStartParents } from '../views/stage.ts';
 import { planViews } from '../views/plan.ts';
 
 const TASKS = new URL('./tasks.ts', import.meta.url).href;
@@ -196,10 +196,10 @@ async function patchIcon(o: PatchInput, where: string): Promise<Buffer> {
   if (index < 0) throw new UserError(`${where}: cell [${spec.patch.cell.join(', ')}] of ${view.id} at size ${spec.patch.size} holds too few samples to have an icon; pick a kept cell.`);
   const depth = levels[0]!.means.length / levels[0]!.cells.length;
   const offsets = levels.map((_, k) => levels.slice(0, k).reduce((sum, l) => sum + l.cells.length, 0));
-  const parents = parentCells(levels);
-  // The cell and its ancestors, coarsest first.
+  const parents = warmStartParents(recipe.icons.warmStart, levels);
+  // The cell and the icons its warm start comes from, first first.
   const chain = [offsets[level]! + index];
-  while (recipe.icons.warmStart === 'parent' && parents[chain[0]!]! >= 0) chain.unshift(parents[chain[0]!]!);
+  while (parents && parents[chain[0]!]! >= 0) chain.unshift(parents[chain[0]!]!);
   const meansOf = (global: number) => {
     let k = 0;
     while (k + 1 < offsets.length && offsets[k + 1]! <= global) k++;

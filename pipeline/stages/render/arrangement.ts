@@ -88,6 +88,17 @@ export function planPyramid(sizes: number[], cellPixels: number): PyramidPlan {
   return { width, maxLevel, grids };
 }
 
+/**
+ * Device pixels across a viewer at its home view (the whole map): a phone's 375 CSS px at 3× or a desktop
+ * column of about 1,000 px. The grid drawn there is the one readers see first (coverage, legibility).
+ */
+export const HOME_VIEW_PIXELS = 1024;
+
+/** The grid a viewer shows at its home view. */
+export function homeGrid(plan: PyramidPlan): PlannedGrid {
+  return gridForWidth(plan, HOME_VIEW_PIXELS);
+}
+
 /** The grid whose image a picture of this width should come from: the coarsest one at least that wide. */
 export function gridForWidth(plan: PyramidPlan, width: number): PlannedGrid {
   return plan.grids.find((grid) => grid.width >= width) ?? plan.grids.at(-1)!;

@@ -41,6 +41,15 @@ export function iconSide(count: number, samples: number, gridSize: number, cellP
   return Math.max(1, Math.round(cellPixels * iconScale(count, samples, gridSize)));
 }
 
+/**
+ * Share of a grid level's square covered by drawn icons: the sum of each kept cell's icon area under the density
+ * rule above. A map of specks scores low; a continent of full cells high.
+ */
+export function drawnCoverage(cells: { count: number }[], samples: number, gridSize: number): number {
+  const area = cells.reduce((sum, cell) => sum + iconScale(cell.count, samples, gridSize) ** 2, 0);
+  return area / (gridSize * gridSize);
+}
+
 export function parseColour(hex: string): Rgb {
   const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
   if (!match) throw new Error(`not a colour like #ffffff: ${hex}`);

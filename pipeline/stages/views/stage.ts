@@ -17,6 +17,9 @@ import { cachedIcons, iconKeys, readIcon, runIcons } from '../icons/stage.ts';
 import { layoutActivations, type LayoutParams } from '../layout/layout.ts';
 import type { CellRecord } from '../render/format.ts';
 import { renderView } from '../render/stage.ts';
+import { homeGrid, planPyramid } from '../render/arrangement.ts';
+import { drawnCoverage } from '../render/compose.ts';
+import { runLegibility, type LegibilityScore } from '../legibility/stage.ts';
 import type { LayerData } from './layer-data.ts';
 import type { ViewPlan } from './plan.ts';
 import { comparisonPoints, samplesForClass, samplesForPair, takeRows } from './samples.ts';
@@ -51,7 +54,12 @@ export interface ViewReport {
   id: string;
   samples: number;
   trustworthiness?: number;
-  grids: { size: number; cells: number }[];
+  /** Per grid level: kept cells, and the share of the map's square their icons cover. */
+  grids: { size: number; cells: number; coverage: number }[];
+  /** The grid size a viewer shows at its home view (render/arrangement.ts, HOME_VIEW_PIXELS). */
+  homeGrid: number;
+  /** With recipe.legibility, on layer views: the judge's scores per scored grid level. */
+  legibility?: { judge: string; grids: LegibilityScore[] };
   render: { files: number; bytes: number; levels: { size: number; tiles: number; bytes: number }[]; key: string };
   icons: { computed: number; total: number };
   /** Wall seconds of this run per step (near 0 for cached steps). */
@@ -180,6 +188,10 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
   if (icons.computed) computed.push('icons');
   seconds.icons = clock.lap();
 
+  const home = homeGrid(planPyramid(sizes, recipe.render.cellPixels ?? recipe.icons.size)).size;
+  const legibility = recipe.legibility && view.kind === 'layer' && recipe.icons.mode === 'optimize' ? await legibilityOf(ctx, view, levels, icons.icons, home, vectors, n) : undefined;
+  if (legibility) seconds.legibility = clock.lap();
+
   // Render, cached whole: the same grids, icons and settings give the same files.
   const examplePixels = recipe.render.examplePixels ?? DEFAULT_EXAMPLE_PIXELS;
   const index = viewIndexOf(ctx, view, n);
@@ -213,7 +225,9 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
     id: view.id,
     samples: n,
     ...(trustworthiness !== undefined ? { trustworthiness } : {}),
-    grids: levels.map((l) => ({ size: l.size, cells: l.cells.length })),
+    grids: levels.map((l) => ({ size: l.size, cells: l.cells.length, coverage: drawnCoverage(l.cells, n, l.size) })),
+    homeGrid: home,
+    ...(legibility ? { legibility } : {}),
     render: { files: summary.files, bytes: summary.bytes, levels: summary.levels, key: renderKey },
     icons: { computed: icons.computed, total },
     seconds,
@@ -282,7 +296,7 @@ export function viewStatus(ctx: Pick<ViewContext, 'recipe' | 'root' | 'cache' | 
     directions.set(level.means, offset);
     offset += level.means.length;
   }
-  const parents = recipe.icons.warmStart === 'parent' ? parentCells(levels.map((l) => ({ size: l.size, cells: l.positions }))) : undefined;
+  const parents = warmStartParents(recipe.icons.warmStart, levels.map((l) => ({ size: l.size, cells: l.positions, means: l.means })));
   const { keys } = iconKeys({ modelHash: ctx.modelHash, layer: view.layer, directions, depth, params: recipe.icons, preprocess: recipe.preprocess, parents });
   const cached = cachedIcons(cache, keys);
   lines.push({ step: 'icons', fresh: cached === keys.length, why: cached === keys.length ? `${keys.length} cached` : `${keys.length - cached} of ${keys.length} to draw` });
@@ -353,7 +367,7 @@ async function iconsFor(ctx: ViewContext, view: ViewPlan, levels: { size: number
       cache: ctx.cache,
       pool: ctx.pool,
       ...(recipe.icons.whiten ? { secondMoment: secondMoment(vectors, n, depth) } : {}),
-      ...(recipe.icons.warmStart === 'parent' ? { parents: parentCells(levels) } : {}),
+      ...(recipe.icons.warmStart !== 'none' ? { parents: warmStartParents(recipe.icons.warmStart, levels) } : {}),
       onProgress: (done, all) => bar.update(done, all),
       onNotice: ctx.log,
     });
@@ -361,6 +375,93 @@ async function iconsFor(ctx: ViewContext, view: ViewPlan, levels: { size: number
   } finally {
     bar.stop();
   }
+}
+
+/** The judge's scores of the view's icons at the recipe's legibility grids (default: the home view's grid). */
+async function legibilityOf(
+  ctx: ViewContext,
+  view: ViewPlan,
+  levels: { size: number; cells: CellRecord[]; means: Float32Array }[],
+  icons: Buffer[],
+  home: number,
+  vectors: Float32Array,
+  n: number,
+): Promise<{ judge: string; grids: LegibilityScore[] }> {
+  const params = ctx.recipe.legibility!;
+  const wanted = params.grids ?? [home];
+  const grids: LegibilityScore[] = [];
+  let start = 0;
+  for (const level of levels) {
+    const slice = icons.slice(start, start + level.cells.length);
+    start += level.cells.length;
+    if (!wanted.includes(level.size) || !level.cells.length) continue;
+    const score = await runLegibility({
+      params,
+      recipe: ctx.recipe,
+      root: ctx.root,
+      cache: ctx.cache,
+      pool: ctx.pool,
+      labels: ctx.labels,
+      modelFolder: ctx.modelFolder,
+      modelHash: ctx.modelHash,
+      layer: view.layer,
+      depth: ctx.data.depth,
+      preprocess: ctx.recipe.preprocess,
+      size: level.size,
+      cells: level.cells,
+      means: level.means,
+      icons: slice,
+      ...(ctx.recipe.icons.whiten ? { secondMoment: secondMoment(vectors, n, ctx.data.depth) } : {}),
+    });
+    ctx.log(`${ctx.recipe.id}: ${view.id}: legibility at grid ${level.size}: ${percent(score.icons)} of ${score.cells} icons named as their cell's top class by the judge (random noise ${percent(score.noise)}, ${score.referenceSteps}-step icons ${percent(score.reference)})`);
+    grids.push(score);
+  }
+  return { judge: params.judge, grids };
+}
+
+const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
+
+type WarmLevel = { size: number; cells: { x: number; y: number }[]; means: Float32Array };
+
+/** The icon each icon starts from under the recipe's icons.warmStart (undefined: every icon from noise). */
+export function warmStartParents(mode: Recipe['icons']['warmStart'], levels: WarmLevel[]): Int32Array | undefined {
+  if (mode === 'parent') return parentCells(levels);
+  if (mode === 'similar') return similarCells(levels);
+  return undefined;
+}
+
+/**
+ * For every cell of every level but the coarsest (in the order icons are made), the index of the coarsest
+ * level's cell whose mean activation is nearest by cosine; −1 on the coarsest level. Its icons are optimized
+ * from noise, so every warm start is one hop from a full optimization of the most similar direction.
+ */
+export function similarCells(levels: WarmLevel[]): Int32Array {
+  const parents = new Int32Array(levels.reduce((sum, level) => sum + level.cells.length, 0)).fill(-1);
+  const roots = levels[0];
+  if (!roots || !roots.cells.length) return parents;
+  const depth = roots.means.length / roots.cells.length;
+  const norms = (means: Float32Array, count: number) =>
+    Float64Array.from({ length: count }, (_, i) => {
+      let sum = 0;
+      for (let d = 0; d < depth; d++) sum += means[i * depth + d]! ** 2;
+      return Math.sqrt(sum) || 1;
+    });
+  const rootNorms = norms(roots.means, roots.cells.length);
+  let offset = roots.cells.length;
+  for (const level of levels.slice(1)) {
+    const levelNorms = norms(level.means, level.cells.length);
+    for (let i = 0; i < level.cells.length; i++) {
+      let best = -Infinity;
+      for (let r = 0; r < roots.cells.length; r++) {
+        let dot = 0;
+        for (let d = 0; d < depth; d++) dot += level.means[i * depth + d]! * roots.means[r * depth + d]!;
+        const cosine = dot / (levelNorms[i]! * rootNorms[r]!);
+        if (cosine > best) [best, parents[offset + i]] = [cosine, r];
+      }
+    }
+    offset += level.cells.length;
+  }
+  return parents;
 }
 
 /**
