@@ -191,7 +191,7 @@ const block = [
   coverageTable,
   `Legibility: the judge (${recipe.legibility?.judge ?? 'none'}, the demo network trained again with another seed) classifies every home-grid icon:`,
   legibilityTable,
-  `The icon schedule (${recipe.icons.steps} steps from noise on grid ${gridSizesFor(recipe, planViews(recipe)[0]!)[0]}, then ${warmSteps} warm steps per finer grid) against ${FROM_NOISE_STEPS} steps from noise, on a sample of ${SCHEDULE_LAYER}'s cells:`,
+  `The icon schedule (${recipe.icons.steps} steps from noise on grid ${gridSizesFor(recipe, planViews(recipe)[0]!)[0]}, then every finer cell ${warmSteps} steps from its warm start, icons.warmStart: ${recipe.icons.warmStart}) against ${FROM_NOISE_STEPS} steps from noise, on a sample of ${SCHEDULE_LAYER}'s cells:`,
   scheduleTable,
   ...sheets.map((sheet) => `![${sheet.layer}: home-grid icons, one row per class](${sheet.file})\n\n${sheet.layer}, rows: ${sheet.rows.join(', ')}.`),
 ].join('\n\n');

@@ -38,10 +38,12 @@ const full: MethodsManifest = {
       samples: 20000,
       trustworthiness: 0.9851668618911749,
       grids: [
-        { size: 10, cells: 41 },
-        { size: 20, cells: 78 },
-        { size: 40, cells: 163 },
+        { size: 10, cells: 41, coverage: 0.51 },
+        { size: 20, cells: 78, coverage: 0.38 },
+        { size: 40, cells: 163, coverage: 0.3 },
       ],
+      homeGrid: 20,
+      legibility: { judge: 'content/models/demo-judge', grids: [{ size: 20, cells: 78, icons: 0.8, noise: 0.05, reference: 0.5, referenceSteps: 24 }] },
       render: { files: 205, bytes: 914113, levels: [{ size: 10, tiles: 22, bytes: 119305 }], key: RENDER_KEY },
       icons: { computed: 0, total: 282 },
       computedSeconds: { layout: { pca: 2.789956549, neighbours: 6.3164702749999995, umap: 32.67126473700001 } },
@@ -83,6 +85,8 @@ describe('the methods appendix of a full manifest', () => {
       samples: '20,000',
       trustworthiness: '0.985',
       grids: ['10² → 41', '20² → 78', '40² → 163'],
+      coverage: '38 %',
+      homeGrid: '20²',
       icons: '282',
       files: '205',
       megabytes: '0.9',
@@ -92,6 +96,12 @@ describe('the methods appendix of a full manifest', () => {
     // No computedSeconds: the layout time is shown as not recorded rather than as 0.
     expect(methods.views[1]).toMatchObject({ samples: '4,476', trustworthiness: '0.982', layoutSeconds: '—', layoutBreakdown: undefined });
     expect(methods.totals).toEqual({ files: '835', megabytes: '5.3' });
+  });
+
+  it('reports the judge network’s legibility beside its two references', () => {
+    expect(methods.text.legibility).toContain('a judge network (content/models/demo-judge), trained apart from the atlas’s model on the same classes');
+    expect(methods.text.legibility).toContain('Scores: mixed3b at grid 20, 80 % of 78 icons (noise 5 %, 24-step icons 50 %).');
+    expect(methodsOf({ ...full, results: { mixed3b: { samples: 1 } } }, 'demo').text.legibility).toBeUndefined();
   });
 
   it('writes the shared layout parameters once and names the views that differ', () => {
@@ -137,7 +147,7 @@ describe('the methods appendix of a sparse manifest', () => {
     expect(methods.text.compute).toBe('The compute backend is not recorded in this manifest (no backend). Software versions are not recorded in this manifest (no versions).');
     expect(methods.stagesSummary).toBe('This build’s stage timings are not recorded in this manifest (no stages).');
     expect(methods.views).toEqual([
-      { id: 'mixed4b', title: 'Layer mixed4b', kind: 'layer', layer: 'mixed4b', samples: '—', trustworthiness: '—', grids: [], icons: '—', files: '—', megabytes: '—', layoutSeconds: '—', layoutBreakdown: undefined },
+      { id: 'mixed4b', title: 'Layer mixed4b', kind: 'layer', layer: 'mixed4b', samples: '—', trustworthiness: '—', grids: [], coverage: '—', icons: '—', files: '—', megabytes: '—', layoutSeconds: '—', layoutBreakdown: undefined },
     ]);
     expect(methods.hashes).toEqual([]);
     expect(methods.totals).toBeUndefined();

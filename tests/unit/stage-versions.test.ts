@@ -27,13 +27,13 @@ const STAGES = {
 };
 
 const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: string }> = {
-  activations: { version: 2, fingerprint: '0549ad82cc7e0ee5' },
+  activations: { version: 2, fingerprint: 'fb8cc4b4aad35f1a' },
   layout: { version: 2, fingerprint: 'ff12179eeca0a13a' },
   grid: { version: 2, fingerprint: '47a8c4b9c40c0be9' },
-  icons: { version: 2, fingerprint: '218a93678f737c86' },
-  render: { version: 1, fingerprint: '5234d7897521d593' },
-  patches: { version: 2, fingerprint: 'd6c4c49caa4eaad3' },
-  legibility: { version: 1, fingerprint: 'pending' },
+  icons: { version: 2, fingerprint: '45c3cd30cfb25955' },
+  render: { version: 1, fingerprint: '4e48f6cf2ded140e' },
+  patches: { version: 2, fingerprint: 'a5a2f6a06b570a96' },
+  legibility: { version: 1, fingerprint: '7631e871e464f9b5' },
 };
 
 function files(source: string): string[] {
