@@ -31,7 +31,7 @@ describe.skipIf(!chromiumPath)('scrollytelling', () => {
 
     await step(page, 2).evaluate((element) => element.scrollIntoView({ block: 'center' }));
     await expect.poll(async () => (await dataset(page, STORY)).focus).toBe('snake');
-    await expect.poll(async () => near([0.245, 0.17])(await centre(page))).toBe(true);
+    await expect.poll(async () => near([0.25, 0.15])(await centre(page))).toBe(true);
     expect(await step(page, 2).getAttribute('class')).toContain('is-active');
     // The sticky figure stays in the window while its text scrolls.
     const stage = (await page.locator(`#${STORY} .atlas-stage`).boundingBox())!;

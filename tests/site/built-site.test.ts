@@ -45,7 +45,8 @@ describe('the built example site', () => {
     expect(meta(article, 'citation_reference').length).toBe(9);
     expect(meta(article, 'citation_reference')[0]).toMatch(/^citation_title=Activation Atlas; citation_author=Carter, Shan;/);
     expect(meta(article, 'og:url')).toEqual([`${TEST_SITE}${TEST_BASE}${ARTICLE_PATH}`]);
-    expect(meta(article, 'og:image')[0]).toMatch(new RegExp(`^${TEST_SITE}${TEST_BASE}_astro/.+\\.jpe?g$`));
+    // The cover is the mixed5a atlas: its static picture, as the pipeline rendered it.
+    expect(meta(article, 'og:image')).toEqual([`${TEST_SITE}${TEST_BASE}atlases/demo/mixed5a/static.jpg`]);
     expect(article.querySelector('link[rel="canonical"]')?.getAttribute('href')).toBe(`${TEST_SITE}${TEST_BASE}${ARTICLE_PATH}`);
   });
 

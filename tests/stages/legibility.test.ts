@@ -36,7 +36,7 @@ describe('legibility', () => {
         return sharp(Buffer.from(image.pixels), { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer();
       }),
     );
-    const depth = 352;
+    const depth = 320;
     const means = Float32Array.from({ length: labels.length * depth }, (_, i) => ((i * 7919) % 13) / 13 + 0.01);
     const score = await runLegibility({
       params: { judge: 'content/models/demo-judge', referenceSteps: 2, seed: 0 },
