@@ -27,7 +27,7 @@ const STAGES = {
 };
 
 const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: string }> = {
-  activations: { version: 2, fingerprint: 'fb8cc4b4aad35f1a' },
+  activations: { version: 2, fingerprint: 'd071b757b893ccb4' },
   layout: { version: 2, fingerprint: 'ff12179eeca0a13a' },
   grid: { version: 2, fingerprint: '47a8c4b9c40c0be9' },
   icons: { version: 2, fingerprint: '45c3cd30cfb25955' },

@@ -3,12 +3,13 @@
  * and attributions per layer. Each chunk is a cache artifact keyed by everything it depends on, so a rerun
  * computes only missing chunks — after an interruption, after adding images, after changing one layer.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { declaredClasses } from '../views/plan.ts';
 import { UserError } from '../../errors.ts';
 import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';
+import { FileDigests } from '../../cache/file-digests.ts';
 import type { WorkerPool } from '../../engine/pool.ts';
 import { listFolder, listManifest, type Skipped } from '../../datasets/sources.ts';
 import { requireUsable } from '../../datasets/decode.ts';
@@ -37,7 +38,7 @@ export interface ActivationsResult {
 export const layerName = (layer: RecipeLayer) => (typeof layer === 'string' ? layer : layer.name);
 
 /** What the stage would compute for a recipe: its options, and the cache key of each chunk of images. */
-function plan(recipe: Recipe & { file: string }, root: string) {
+function plan(recipe: Recipe & { file: string }, root: string, cache: CacheStore) {
   const modelFolder = path.resolve(root, recipe.model);
   const labels = readLabels(recipe, root, modelFolder);
   const declared = declaredClasses(recipe).map(({ name, field }) => {
@@ -56,7 +57,10 @@ function plan(recipe: Recipe & { file: string }, root: string) {
   const chunks = planChunks(recipe, root, labels);
   const model = modelHash(modelFolder);
   const base = hashOf('activations', ACTIVATIONS_VERSION, model, recipe.preprocess, sampleOptions);
-  return { modelFolder, modelHash: model, labels, sampleOptions, chunks, keys: chunks.map((images) => hashOf(base, chunkIdentity(images))) };
+  const digests = new FileDigests(path.join(cache.root, 'file-digests', 'memo.json'));
+  const keys = chunks.map((images) => hashOf(base, chunkIdentity(images, dataFolder(recipe, root), digests)));
+  digests.save();
+  return { modelFolder, modelHash: model, labels, sampleOptions, chunks, keys };
 }
 
 export async function runActivations(options: {
@@ -67,7 +71,7 @@ export async function runActivations(options: {
   onChunk?: (done: number, total: number) => void;
 }): Promise<ActivationsResult> {
   const { recipe, root, cache, pool } = options;
-  const { modelFolder, modelHash: model, labels, sampleOptions, chunks, keys } = plan(recipe, root);
+  const { modelFolder, modelHash: model, labels, sampleOptions, chunks, keys } = plan(recipe, root, cache);
   let done = 0;
   let computed = 0;
   const skipped: Skipped[] = [];
@@ -93,7 +97,7 @@ export async function runActivations(options: {
 
 /** How many of the recipe's activation chunks are already in the cache. */
 export function activationsStatus(recipe: Recipe & { file: string }, root: string, cache: CacheStore) {
-  const { keys, labels, sampleOptions, modelHash: model } = plan(recipe, root);
+  const { keys, labels, sampleOptions, modelHash: model } = plan(recipe, root, cache);
   return {
     cached: keys.filter((key) => existsSync(path.join(cache.folder('activations', key), 'meta.json'))).length,
     total: keys.length,
@@ -138,7 +142,7 @@ function planChunks(recipe: Recipe & { file: string }, root: string, labels: str
     }
     return chunks;
   }
-  const folder = path.resolve(root, recipe.data.folder ?? path.dirname(recipe.data.manifest!));
+  const folder = dataFolder(recipe, root);
   const listing = recipe.data.manifest ? listManifest(path.resolve(root, recipe.data.manifest), folder) : listFolder(folder);
   const entries = listing.entries.slice(0, recipe.data.count).map((entry) => {
     const label = labels.indexOf(entry.label);
@@ -148,19 +152,44 @@ function planChunks(recipe: Recipe & { file: string }, root: string, labels: str
   return chunks;
 }
 
-/** What a chunk's images are: generator coordinates, or each file's path, size and modification time. */
-function chunkIdentity(images: ChunkImages): unknown {
-  if (images.kind === 'synthetic') return images;
-  return images.files.map(({ file, label }) => {
-    const stats = statSync(file);
-    return [file, label, stats.size, stats.mtimeMs];
-  });
+/** The folder a recipe's image paths are relative to: data.folder, or the manifest's folder. */
+function dataFolder(recipe: Recipe, root: string): string {
+  return path.resolve(root, recipe.data.folder ?? path.dirname(recipe.data.manifest ?? '.'));
 }
 
-/** The model's identity: the hash of model.json and every weight file in its folder. */
+/**
+ * What a chunk's images are, by content only: generator coordinates, or each file's path relative to the data
+ * folder (with / separators), its label and the SHA-256 of its bytes. A moved, re-cloned or touched project has
+ * the same chunks; an edited image makes its chunk new.
+ */
+function chunkIdentity(images: ChunkImages, folder: string, digests: FileDigests): unknown {
+  if (images.kind === 'synthetic') return images;
+  return images.files.map(({ file, label }) => [path.relative(folder, file).split(path.sep).join('/'), label, digests.digest(file)]);
+}
+
+/**
+ * The model's identity: the bytes of model.json and of every weight file its weightsManifest names, in that
+ * order (not their place on disk, nor other files in the folder). A weight path that leads outside the model
+ * folder is refused.
+ */
 export function modelHash(folder: string): string {
-  const files = readdirSync(folder).filter((name) => name === 'model.json' || !name.endsWith('.json')).sort();
-  return hashOf(...files.map((name) => readFileSync(path.join(folder, name))));
+  const modelFile = path.join(folder, 'model.json');
+  const json = readFileSync(modelFile);
+  let manifest: unknown;
+  try {
+    manifest = (JSON.parse(json.toString('utf8')) as { weightsManifest?: unknown }).weightsManifest;
+  } catch {
+    throw new UserError(`${modelFile}: not valid JSON; re-export the model.`);
+  }
+  const paths = Array.isArray(manifest) ? manifest.flatMap((group) => ((group as { paths?: unknown }).paths as unknown[] | undefined) ?? []) : [];
+  const base = path.resolve(folder);
+  const weights = paths.map((entry) => {
+    const file = path.resolve(base, String(entry));
+    if (!file.startsWith(base + path.sep)) throw new UserError(`${modelFile}: the weight file "${String(entry)}" lies outside the model folder; keep every weight file inside ${folder} and name it relative to model.json.`);
+    if (!existsSync(file)) throw new UserError(`${modelFile}: names the weight file "${String(entry)}", which is missing; copy it next to model.json.`);
+    return readFileSync(file);
+  });
+  return hashOf(json, ...weights);
 }
 
 function chunkFiles(output: ChunkOutput): Record<string, Uint8Array> {
