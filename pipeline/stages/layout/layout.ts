@@ -40,7 +40,15 @@ export interface LayoutResult {
 /**
  * With a pool, the neighbour search and the optimization's shards run on its workers (same result as without).
  */
-export async function layoutActivations(data: Float32Array, n: number, d: number, params: LayoutParams, what = 'the layer', pool?: WorkerPool): Promise<LayoutResult> {
+export async function layoutActivations(
+  data: Float32Array,
+  n: number,
+  d: number,
+  params: LayoutParams,
+  what = 'the layer',
+  pool?: WorkerPool,
+  onEpoch?: (done: number, total: number) => void,
+): Promise<LayoutResult> {
   if (n <= params.neighbors) {
     throw new UserError(`${what}: ${n} samples cannot be laid out with ${params.neighbors} neighbours; use more images or set layout.neighbors below ${n}.`);
   }
@@ -75,6 +83,7 @@ export async function layoutActivations(data: Float32Array, n: number, d: number
       : pool
         ? await optimizeLayoutWith(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random, dimensions: params.dimensions ?? 2 }, async (plan, epoch) => {
             await Promise.all(Array.from({ length: SHARDS }, (_, shard) => pool.run({ module: TASKS, task: 'layoutShard', input: { plan, shard, epoch } })));
+            onEpoch?.(epoch + 1, epochs);
           })
         : optimizeLayout(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random, dimensions: params.dimensions ?? 2 });
   const umapSeconds = tick();

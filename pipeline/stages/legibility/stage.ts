@@ -60,6 +60,8 @@ export interface LegibilityInput {
   /** The level's icons (PNG), in the order of `cells`. */
   icons: Buffer[];
   secondMoment?: Float32Array;
+  /** Progress of the reference icons. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The judge's folder, checked: it exists and knows every class of the atlas's model. */
@@ -91,6 +93,7 @@ export async function runLegibility(o: LegibilityInput): Promise<LegibilityScore
     cache: o.cache,
     pool: o.pool,
     ...(o.secondMoment ? { secondMoment: o.secondMoment } : {}),
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   const targets = o.cells.map((cell) => (cell.classes.length ? o.labels[cell.classes[0]![0]]! : undefined));
   const key = hashOf('legibility', LEGIBILITY_VERSION, modelHash(judge.folder), judge.labels, o.preprocess, o.params.seed, o.params.referenceSteps, targets, hashOf(...o.icons), hashOf(...reference.icons));

@@ -314,9 +314,19 @@ export function viewStatus(ctx: Pick<ViewContext, 'recipe' | 'root' | 'cache' | 
 }
 
 async function layoutFor(ctx: ViewContext, view: ViewPlan, vectors: Float32Array, n: number, declared: Float32Array, params: LayoutParams, where: string) {
-  if (view.kind !== 'comparison') return layoutActivations(vectors, n, ctx.data.depth, params, where, ctx.pool);
+  const bar = progressBar(`${ctx.recipe.id}: layout of ${view.id}`, 'epochs');
+  try {
+    const onEpoch = (done: number, total: number) => bar.update(done, total);
+    if (view.kind !== 'comparison') return await layoutActivations(vectors, n, ctx.data.depth, params, where, ctx.pool, onEpoch);
+    return await comparisonLayout(ctx, view, vectors, n, declared, params, where, onEpoch);
+  } finally {
+    bar.stop();
+  }
+}
+
+async function comparisonLayout(ctx: ViewContext, view: ViewPlan, vectors: Float32Array, n: number, declared: Float32Array, params: LayoutParams, where: string, onEpoch: (done: number, total: number) => void) {
   // y: a 1-D layout of the activations; x: the difference of the two classes' attributions.
-  const line = await layoutActivations(vectors, n, ctx.data.depth, { ...params, dimensions: 1 }, where, ctx.pool);
+  const line = await layoutActivations(vectors, n, ctx.data.depth, { ...params, dimensions: 1 }, where, ctx.pool, onEpoch);
   const column = (name: string) => {
     const c = ctx.declared.indexOf(name);
     return Float32Array.from({ length: n }, (_, i) => declared[i * ctx.data.declaredCount + c]!);
@@ -395,7 +405,9 @@ async function legibilityOf(
     const slice = icons.slice(start, start + level.cells.length);
     start += level.cells.length;
     if (!wanted.includes(level.size) || !level.cells.length) continue;
+    const bar = progressBar(`${ctx.recipe.id}: ${params.referenceSteps}-step reference icons of ${view.id}`, 'icons');
     const score = await runLegibility({
+      onProgress: (done, total) => bar.update(done, total),
       params,
       recipe: ctx.recipe,
       root: ctx.root,
@@ -412,7 +424,7 @@ async function legibilityOf(
       means: level.means,
       icons: slice,
       ...(ctx.recipe.icons.whiten ? { secondMoment: secondMoment(vectors, n, ctx.data.depth) } : {}),
-    });
+    }).finally(() => bar.stop());
     ctx.log(`${ctx.recipe.id}: ${view.id}: legibility at grid ${level.size}: ${percent(score.icons)} of ${score.cells} icons named as their cell's top class by the judge (random noise ${percent(score.noise)}, ${score.referenceSteps}-step icons ${percent(score.reference)})`);
     grids.push(score);
   }
