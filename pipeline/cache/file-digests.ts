@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { partialPath } from './partials.ts';
 
 interface Entry {
   size: number;
@@ -53,7 +54,7 @@ export class FileDigests {
   save(): void {
     if (!this.memoFile || !this.changed) return;
     mkdirSync(path.dirname(this.memoFile), { recursive: true });
-    const temporary = `${this.memoFile}.partial-${process.pid}`;
+    const temporary = partialPath(this.memoFile);
     writeFileSync(temporary, JSON.stringify(this.memo));
     renameSync(temporary, this.memoFile);
     this.changed = false;

@@ -5,8 +5,9 @@
  * is found on read and the artifact recomputed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { abandoned, partialPath } from './partials.ts';
 
 export interface ArtifactMeta {
   stage: string;
@@ -28,7 +29,7 @@ export class CacheStore {
   /** Writes an artifact atomically; if another run wrote the same key first, keeps that one. */
   write(stage: string, key: string, files: Record<string, Uint8Array | string>, info?: unknown): ArtifactMeta {
     const final = this.folder(stage, key);
-    const temporary = `${final}.partial-${process.pid}-${Date.now()}`;
+    const temporary = partialPath(final);
     mkdirSync(temporary, { recursive: true });
     const meta: ArtifactMeta = { stage, key, files: {}, info };
     for (const [name, data] of Object.entries(files)) {
@@ -68,14 +69,15 @@ export class CacheStore {
     }
   }
 
-  /** Removes leftovers of interrupted writes (folders named *.partial-*). */
+  /** Removes leftovers of interrupted writes (folders named *.partial-*) whose writer is gone. */
   sweep(): number {
     let removed = 0;
     if (!existsSync(this.root)) return 0;
     for (const stage of readdirSync(this.root)) {
       const stageFolder = path.join(this.root, stage);
+      if (!statSync(stageFolder).isDirectory()) continue;
       for (const entry of readdirSync(stageFolder)) {
-        if (entry.includes('.partial-')) {
+        if (entry.includes('.partial-') && abandoned(entry)) {
           rmSync(path.join(stageFolder, entry), { recursive: true, force: true });
           removed++;
         }

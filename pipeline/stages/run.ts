@@ -8,6 +8,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hashOf } from '../cache/hash.ts';
+import { withLock } from '../cache/lock.ts';
+import { abandoned, partialPath, writerMark } from '../cache/partials.ts';
 import type { CacheStore } from '../cache/store.ts';
 import type { WorkerPool } from '../engine/pool.ts';
 import type { Recipe } from '../recipes/schema.ts';
@@ -60,8 +62,11 @@ export async function runRecipe(options: {
   if (recipe.legibility) judgeOf(recipe.legibility, recipe, root, activations.labels);
   const modelFolder = path.resolve(root, recipe.model);
   const out = path.join(root, 'public', 'atlases', recipe.id);
-  const temporary = `${out}.partial-${process.pid}`;
-  sweepInterrupted(path.dirname(out), recipe.id, cache);
+  const temporary = partialPath(out);
+  // One process at a time sweeps or swaps this atlas's site folder; other builds of the project wait.
+  const lock = path.join(path.dirname(out), `.${recipe.id}.lock`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  await withLock(lock, () => sweepInterrupted(path.dirname(out), recipe.id, cache));
   mkdirSync(temporary, { recursive: true });
   const views = planViews(recipe);
   const layers = [...new Set(views.map((view) => view.layer))];
@@ -159,10 +164,12 @@ export async function runRecipe(options: {
     throw error;
   }
   // The site's copy is swapped in whole.
-  const previous = `${out}.previous-${process.pid}`;
-  if (existsSync(out)) renameSync(out, previous);
-  renameSync(temporary, out);
-  rmSync(previous, { recursive: true, force: true });
+  await withLock(lock, () => {
+    const previous = `${out}.previous-${writerMark()}`;
+    if (existsSync(out)) renameSync(out, previous);
+    renameSync(temporary, out);
+    rmSync(previous, { recursive: true, force: true });
+  });
   return reports;
 }
 
@@ -173,14 +180,16 @@ export async function runRecipe(options: {
 function sweepInterrupted(folder: string, id: string, cache: CacheStore): void {
   if (existsSync(folder)) {
     for (const entry of readdirSync(folder)) {
-      if (entry.startsWith(`${id}.partial-`)) rmSync(path.join(folder, entry), { recursive: true, force: true });
-      if (entry.startsWith(`${id}.previous-`)) {
+      if (entry.startsWith(`${id}.partial-`) && abandoned(entry)) rmSync(path.join(folder, entry), { recursive: true, force: true });
+      if (entry.startsWith(`${id}.previous-`) && abandoned(entry.slice(`${id}.previous-`.length))) {
         if (!existsSync(path.join(folder, id))) renameSync(path.join(folder, entry), path.join(folder, id));
         else rmSync(path.join(folder, entry), { recursive: true, force: true });
       }
     }
   }
-  rmSync(path.join(cache.root, 'scratch'), { recursive: true, force: true });
+  // Each process renders in scratch/<its mark>/: only the folders of dead processes go.
+  const scratch = path.join(cache.root, 'scratch');
+  if (existsSync(scratch)) for (const entry of readdirSync(scratch)) if (abandoned(entry)) rmSync(path.join(scratch, entry), { recursive: true, force: true });
 }
 
 function countImages(cache: CacheStore, chunks: string[]): number {

@@ -31,7 +31,7 @@ const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: stri
   layout: { version: 2, fingerprint: 'b717c41d90f63818' },
   grid: { version: 2, fingerprint: '47a8c4b9c40c0be9' },
   icons: { version: 2, fingerprint: '45c3cd30cfb25955' },
-  render: { version: 1, fingerprint: '4e48f6cf2ded140e' },
+  render: { version: 1, fingerprint: '8e2b38573abbb571' },
   patches: { version: 2, fingerprint: 'a5a2f6a06b570a96' },
   legibility: { version: 1, fingerprint: 'd4743698f9ad9d6c' },
 };

@@ -5,6 +5,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
+import { partialPath } from '../../cache/partials.ts';
 
 /** The file-system calls the stage makes, gathered so tests can simulate a full disk. */
 export const io = {
@@ -38,7 +39,7 @@ export async function guardWrite<T>(shown: string, write: () => Promise<T>): Pro
 export class StagingFolder {
   readonly temporary: string;
   constructor(readonly final: string) {
-    this.temporary = `${final}.partial-${process.pid}-${Date.now().toString(36)}`;
+    this.temporary = partialPath(final);
   }
 
   path(...parts: string[]): string {

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, linkSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { hashOf } from '../../cache/hash.ts';
+import { partialPath, writerMark } from '../../cache/partials.ts';
 import type { CacheStore } from '../../cache/store.ts';
 import type { WorkerPool } from '../../engine/pool.ts';
 import { tf } from '../../engine/tf.ts';
@@ -211,7 +212,7 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
       }),
       ...(examplePixels ? { examples: { size: examplePixels, crop: exampleCropper({ data: recipe.data, preprocess: recipe.preprocess, root: ctx.root, layerSize: ctx.layerSize, size: examplePixels }) } } : {}),
       settings: recipe.render,
-      cacheDir: path.join(cache.root, 'scratch'),
+      cacheDir: path.join(cache.root, 'scratch', writerMark()),
       ...(recipe.icons.mode === 'examples' ? { edgeCrop: 0 } : {}),
     });
     summary = { files: rendered.files, bytes: rendered.bytes, levels: rendered.levels, seconds: rendered.seconds };
@@ -559,7 +560,7 @@ function linkTree(from: string, to: string): void {
 }
 
 function writeAtomically(file: string, text: string): void {
-  const temporary = `${file}.partial-${process.pid}`;
+  const temporary = partialPath(file);
   writeFileSync(temporary, text);
   renameSync(temporary, file);
 }
