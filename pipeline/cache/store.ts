@@ -19,6 +19,14 @@ export interface ArtifactMeta {
 
 const META = 'meta.json';
 
+/**
+ * The cache folder: ATLAS_CACHE_DIR when set (a folder several machines share: NFS, a ReadWriteMany volume, a
+ * mounted bucket), otherwise .atlas-cache/ in the project.
+ */
+export function cacheFolder(root: string, env: Record<string, string | undefined> = process.env): string {
+  return env.ATLAS_CACHE_DIR ? path.resolve(env.ATLAS_CACHE_DIR) : path.join(root, '.atlas-cache');
+}
+
 export class CacheStore {
   constructor(readonly root: string) {}
 

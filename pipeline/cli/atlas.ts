@@ -35,8 +35,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'status') return status(path.resolve(values.root ?? '.'), positionals);
   if (command === 'clean') {
     const { rmSync } = await import('node:fs');
-    rmSync(path.resolve(values.root ?? '.', CACHE_FOLDER), { recursive: true, force: true });
-    console.log(`removed ${CACHE_FOLDER}/`);
+    const { cacheFolder } = await import('../cache/store.ts');
+    const folder = cacheFolder(path.resolve(values.root ?? '.'));
+    rmSync(folder, { recursive: true, force: true });
+    console.log(`removed ${path.relative(process.cwd(), folder) || folder}/`);
     return 0;
   }
   if (command === 'check-links') {
@@ -51,7 +53,6 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-const CACHE_FOLDER = '.atlas-cache';
 
 async function build(root: string, only: string[]): Promise<number> {
   const started = performance.now();
@@ -70,12 +71,12 @@ async function build(root: string, only: string[]): Promise<number> {
   }
   const { initBackend } = await import('../engine/backend.ts');
   const { WorkerPool } = await import('../engine/pool.ts');
-  const { CacheStore } = await import('../cache/store.ts');
+  const { CacheStore, cacheFolder } = await import('../cache/store.ts');
   const { readRecipe } = await import('../recipes/read.ts');
   const { runRecipe } = await import('../stages/run.ts');
   const backend = await initBackend();
   console.log(backend.reason);
-  const cache = new CacheStore(path.join(root, CACHE_FOLDER));
+  const cache = new CacheStore(cacheFolder(root));
   cache.sweep();
   const pool = WorkerPool.create();
   try {
@@ -91,10 +92,10 @@ async function build(root: string, only: string[]): Promise<number> {
 }
 
 async function status(root: string, only: string[]): Promise<number> {
-  const { CacheStore } = await import('../cache/store.ts');
+  const { CacheStore, cacheFolder } = await import('../cache/store.ts');
   const { readRecipe } = await import('../recipes/read.ts');
   const { recipeStatus } = await import('../stages/status.ts');
-  const cache = new CacheStore(path.join(root, CACHE_FOLDER));
+  const cache = new CacheStore(cacheFolder(root));
   for (const file of recipeFiles(root, only)) for (const line of recipeStatus(readRecipe(file, root), root, cache)) console.log(line);
   return 0;
 }

@@ -67,3 +67,11 @@ describe('the publishing lock', () => {
     expect(await withLock(file, () => readFileSync(file, 'utf8').split('~')[0], { waitMs: 1000 })).toBe(String(process.pid));
   });
 });
+
+describe('the cache folder', () => {
+  it('is ATLAS_CACHE_DIR when set, else .atlas-cache in the project', async () => {
+    const { cacheFolder } = await import('../../pipeline/cache/store.ts');
+    expect(cacheFolder('/project', {})).toBe(path.join('/project', '.atlas-cache'));
+    expect(cacheFolder('/project', { ATLAS_CACHE_DIR: '/mnt/shared/atlas-cache' })).toBe('/mnt/shared/atlas-cache');
+  });
+});
