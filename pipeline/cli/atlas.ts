@@ -3,7 +3,9 @@
  * `atlas` — the project's command line.
  *   atlas build [RECIPE…] [--root DIR]     check the content, then run the stale stages of the atlas recipes
  *   atlas status [RECIPE…]                 which stages are cached and which would run
- *   atlas clean                            remove the pipeline's cache (.atlas-cache/)
+ *   atlas clean                            remove the pipeline's cache (.atlas-cache/, or ATLAS_CACHE_DIR)
+ *   atlas cache export FILE.tar [--stage S] pack the cache's complete entries (of stage S) into an archive
+ *   atlas cache import FILE.tar…           merge archives into the cache, each checked whole first
  *   atlas check-links [DIR] [--base PATH]  check every internal link and asset of a built site
  *   atlas model inspect DIR [--size N]     list a TF.js model's layers or nodes with output shapes
  *   atlas engine                           say which TensorFlow.js backend and how many workers a build uses
@@ -12,7 +14,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isUserError } from '../errors.ts';
+import { UserError, isUserError } from '../errors.ts';
 import { checkContent } from '../content/check.ts';
 import { checkLinks, formatLinkProblem } from '../site/check-links.ts';
 import { siteSettings } from '../site/settings.ts';
@@ -20,6 +22,8 @@ import { siteSettings } from '../site/settings.ts';
 const USAGE = `usage: atlas build [RECIPE…] [--root DIR]
        atlas status [RECIPE…]
        atlas clean
+       atlas cache export FILE.tar [--stage STAGE]…
+       atlas cache import FILE.tar…
        atlas check-links [DIR] [--base PATH] [--site URL]
        atlas model inspect DIR [--size N]
        atlas engine`;
@@ -29,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { root: { type: 'string' }, base: { type: 'string' }, site: { type: 'string' }, size: { type: 'string' } },
+    options: { root: { type: 'string' }, base: { type: 'string' }, site: { type: 'string' }, size: { type: 'string' }, stage: { type: 'string', multiple: true } },
   });
   if (command === 'build') return build(path.resolve(values.root ?? '.'), positionals);
   if (command === 'status') return status(path.resolve(values.root ?? '.'), positionals);
@@ -49,6 +53,9 @@ async function main(argv: string[]): Promise<number> {
     return inspect(path.resolve(positionals[1]), values.size ? Number(values.size) : undefined);
   }
   if (command === 'engine') return engine();
+  if (command === 'cache' && (positionals[0] === 'export' || positionals[0] === 'import') && positionals.length > 1) {
+    return cacheTransport(path.resolve(values.root ?? '.'), positionals[0], positionals.slice(1), values.stage);
+  }
   console.error(USAGE);
   return 2;
 }
@@ -88,6 +95,30 @@ async function build(root: string, only: string[]): Promise<number> {
     await pool.close();
   }
   console.log(`pipeline: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+async function cacheTransport(root: string, action: 'export' | 'import', files: string[], stages?: string[]): Promise<number> {
+  const { CacheStore, cacheFolder } = await import('../cache/store.ts');
+  const { exportCache, importCache } = await import('../cache/transport.ts');
+  const { STAGE_VERSIONS } = await import('../stages/versions.ts');
+  const cache = new CacheStore(cacheFolder(root));
+  if (action === 'export') {
+    if (files.length !== 1) throw new UserError('atlas cache export writes one archive: give one FILE.tar.');
+    const unknown = (stages ?? []).filter((stage) => !(stage in STAGE_VERSIONS));
+    if (unknown.length) throw new UserError(`--stage ${unknown.join(', ')}: not a cached stage; use ${Object.keys(STAGE_VERSIONS).join(', ')}.`);
+    const chosen = stages?.length ? Object.fromEntries(stages.map((stage) => [stage, STAGE_VERSIONS[stage]!])) : STAGE_VERSIONS;
+    const count = await exportCache(cache, files[0]!, chosen);
+    console.log(`exported ${count} cache entr${count === 1 ? 'y' : 'ies'} to ${files[0]}`);
+    return 0;
+  }
+  for (const file of files) {
+    const report = await importCache(cache, path.resolve(file), STAGE_VERSIONS);
+    console.log(
+      `${file}: imported ${report.imported}, already present ${report.present}` +
+        (report.skipped ? `, skipped ${report.skipped} from other versions of the pipeline's stages (they could not be used)` : ''),
+    );
+  }
   return 0;
 }
 

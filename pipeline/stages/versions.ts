@@ -1,0 +1,16 @@
+/** The code version of each cached stage, by the name of its folder in the cache (see tests/unit/stage-versions.test.ts). */
+import { ACTIVATIONS_VERSION } from './activations/stage.ts';
+import { ICONS_VERSION } from './icons/stage.ts';
+import { LEGIBILITY_VERSION } from './legibility/stage.ts';
+import { PATCHES_VERSION } from './patches/stage.ts';
+import { GRID_VERSION, LAYOUT_VERSION, RENDER_VERSION } from './views/stage.ts';
+
+export const STAGE_VERSIONS: Record<string, number> = {
+  activations: ACTIVATIONS_VERSION,
+  layout: LAYOUT_VERSION,
+  grid: GRID_VERSION,
+  icons: ICONS_VERSION,
+  legibility: LEGIBILITY_VERSION,
+  patches: PATCHES_VERSION,
+  render: RENDER_VERSION,
+};
