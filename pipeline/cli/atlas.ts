@@ -2,6 +2,7 @@
 /**
  * `atlas` — the project's command line.
  *   atlas build [RECIPE…] [--root DIR]     check the content, then run the stale stages of the atlas recipes
+ *     [--shard i/n | --phase layout]       one phase of a sharded build (pipeline/stages/shard.ts)
  *   atlas status [RECIPE…]                 which stages are cached and which would run
  *   atlas clean                            remove the pipeline's cache (.atlas-cache/, or ATLAS_CACHE_DIR)
  *   atlas cache export FILE.tar [--stage S] pack the cache's complete entries (of stage S) into an archive
@@ -19,7 +20,7 @@ import { checkContent } from '../content/check.ts';
 import { checkLinks, formatLinkProblem } from '../site/check-links.ts';
 import { siteSettings } from '../site/settings.ts';
 
-const USAGE = `usage: atlas build [RECIPE…] [--root DIR]
+const USAGE = `usage: atlas build [RECIPE…] [--root DIR] [--shard i/n | --phase layout]
        atlas status [RECIPE…]
        atlas clean
        atlas cache export FILE.tar [--stage STAGE]…
@@ -33,9 +34,15 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { root: { type: 'string' }, base: { type: 'string' }, site: { type: 'string' }, size: { type: 'string' }, stage: { type: 'string', multiple: true } },
+    options: { root: { type: 'string' }, base: { type: 'string' }, site: { type: 'string' }, size: { type: 'string' }, stage: { type: 'string', multiple: true }, shard: { type: 'string' }, phase: { type: 'string' } },
   });
-  if (command === 'build') return build(path.resolve(values.root ?? '.'), positionals);
+  if (command === 'build') {
+    const { shardOf } = await import('../stages/shard.ts');
+    const shard = shardOf(values.shard);
+    if (values.phase !== undefined && values.phase !== 'layout') throw new UserError(`--phase "${values.phase}" is not a phase to run alone: the one is layout (the sharded phases run with --shard i/n, the last with a plain atlas build).`);
+    if (shard && values.phase) throw new UserError('--phase layout is one job, not a shard: give --shard or --phase, not both.');
+    return build(path.resolve(values.root ?? '.'), positionals, { ...(shard ? { shard } : {}), ...(values.phase ? { phase: 'layout' as const } : {}) });
+  }
   if (command === 'status') return status(path.resolve(values.root ?? '.'), positionals);
   if (command === 'clean') {
     const { rmSync } = await import('node:fs');
@@ -61,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 
-async function build(root: string, only: string[]): Promise<number> {
+async function build(root: string, only: string[], phase: { shard?: import('../stages/shard.ts').Shard; phase?: 'layout' } = {}): Promise<number> {
   const started = performance.now();
   const report = checkContent(root);
   if (report.problems.length) {
@@ -89,7 +96,7 @@ async function build(root: string, only: string[]): Promise<number> {
   try {
     for (const file of recipes) {
       const recipe = readRecipe(file, root);
-      await runRecipe({ recipe, root, cache, pool, log: console.log, backend: backend.reason });
+      await runRecipe({ recipe, root, cache, pool, log: console.log, backend: backend.reason, ...phase });
     }
   } finally {
     await pool.close();

@@ -20,6 +20,7 @@ import { loadLayer } from './views/layer-data.ts';
 import { planViews } from './views/plan.ts';
 import { runActivationGrid } from './activation-grid/stage.ts';
 import { LEGIBILITY_VERSION, judgeOf } from './legibility/stage.ts';
+import { inShard, type Shard } from './shard.ts';
 import { runNeuron, type NeuronIndex } from './neurons/stage.ts';
 import { patchExperimentCached, runPatchExperiment, type PatchExperimentResult } from './patches/stage.ts';
 import { progressBar } from './views/progress.ts';
@@ -42,21 +43,30 @@ export async function runRecipe(options: {
   pool: WorkerPool;
   log: (line: string) => void;
   backend: string;
+  /** A sharded build's process (pipeline/stages/shard.ts): its activation chunks, or its icons; never publishes. */
+  shard?: Shard;
+  /** The layout phase of a sharded build: all activations, layouts and grids, then stop. */
+  phase?: 'layout';
 }): Promise<StageReport[]> {
-  const { recipe, root, cache, pool, log } = options;
+  const { recipe, root, cache, pool, log, shard } = options;
   const reports: StageReport[] = [];
   const started = performance.now();
 
   const bar = progressBar(`${recipe.id}: activations`, 'chunks');
   let activations;
   try {
-    activations = await runActivations({ recipe, root, cache, pool, onChunk: (done, total) => bar.update(done, total) });
+    activations = await runActivations({ recipe, root, cache, pool, onChunk: (done, total) => bar.update(done, total), ...(shard ? { only: (key: string) => inShard(key, shard) } : {}) });
   } finally {
     bar.stop();
   }
   const activationSeconds = (performance.now() - started) / 1000;
   reports.push({ stage: 'activations', status: activations.computed ? 'computed' : 'cached', seconds: activationSeconds, detail: `${activations.chunks.length} chunks, ${activations.computed} computed` });
   log(`${recipe.id}: activations ${activations.computed ? `computed ${activations.computed} of ${activations.chunks.length} chunks` : 'cached'} (${activationSeconds.toFixed(1)} s)`);
+  if (activations.missing) {
+    // Phase 1 of a sharded build: the other shards' chunks are still to come.
+    log(`${recipe.id}: shard ${shard!.index}/${shard!.count}: activations done; ${activations.missing} of ${activations.chunks.length} chunks are other shards'. Next: every shard, then atlas build --phase layout.`);
+    return reports;
+  }
 
   // A judge that cannot score this atlas is said now, not after the icons.
   if (recipe.legibility) judgeOf(recipe.legibility, recipe, root, activations.labels);
@@ -80,7 +90,8 @@ export async function runRecipe(options: {
       const { shape } = await pool.run<{ shape: number[] }>({ module: ICON_TASKS, task: 'probeLayer', input: { model: modelFolder, layer, preprocess: recipe.preprocess } });
       const context = { recipe, root, cache, pool, log, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelFolder, modelHash: activations.modelHash, data, layerSize: [shape[1]!, shape[2]!] as [number, number] };
       for (const view of views.filter((v) => v.layer === layer)) {
-        const report = await runView(context, view, temporary);
+        const report = await runView({ ...context, ...(shard ? { shard } : {}), ...(options.phase === 'layout' ? { stopAfterGrids: true } : {}) }, view, temporary);
+        if (!report) continue;
         viewReports[view.id] = report;
         viewIndex[view.id] = { kind: view.kind, layer: view.layer, ...(view.classes ? { classes: view.classes } : {}), title: view.title, path: view.id };
         const total = Object.values(report.seconds).reduce((a, b) => a + b, 0);
@@ -91,6 +102,12 @@ export async function runRecipe(options: {
             `${report.render.files} files, ${(report.render.bytes / 1e6).toFixed(1)} MB; ${report.computed.length ? `computed ${report.computed.join(', ')}` : 'all cached'} (${total.toFixed(1)} s)`,
         );
       }
+    }
+    if (shard || options.phase) {
+      // A phase of a sharded build: its work is in the cache; the last phase (a plain build) publishes.
+      rmSync(temporary, { recursive: true, force: true });
+      log(shard ? `${recipe.id}: shard ${shard.index}/${shard.count}: icons done. Next: every shard, then atlas build.` : `${recipe.id}: layout phase done. Next: atlas build --shard i/n for every shard (the icons).`);
+      return reports;
     }
     accuracy = accuracyOf(cache, activations.chunks);
     const imageCount = countImages(cache, activations.chunks);

@@ -3,10 +3,11 @@
  * public/atlases/ as a build that was never interrupted, and leaves nothing half-written behind.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { publishedTree } from '../helpers/published-tree.ts';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
 const CLI = path.resolve('pipeline/cli/atlas.ts');
@@ -52,31 +53,6 @@ function killedBuild(root: string, trigger: RegExp, delay: number): Promise<stri
   });
 }
 
-/** Every file under `folder`, relative path → bytes; manifest.json without its timings. */
-function tree(folder: string, prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(path.join(folder, prefix)).sort()) {
-    const relative = path.join(prefix, name);
-    const full = path.join(folder, relative);
-    if (statSync(full).isDirectory()) Object.assign(out, tree(folder, relative));
-    else if (name === 'manifest.json') out[relative] = JSON.stringify(withoutTimings(JSON.parse(readFileSync(full, 'utf8'))));
-    else out[relative] = readFileSync(full).toString('base64');
-  }
-  return out;
-}
-
-function withoutTimings(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutTimings);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([key]) => !['seconds', 'computedSeconds', 'stages', 'computed', 'status'].includes(key))
-        .map(([key, inner]) => [key, withoutTimings(inner)]),
-    );
-  }
-  return value;
-}
-
 describe.skipIf(!existsSync('content/models/demo/model.json'))('an interrupted build', () => {
   it('resumes after being killed mid-stage and ends with the bytes of an uninterrupted build', async () => {
     const reference = project();
@@ -93,7 +69,7 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('an interrupted b
 
     const atlases = (root: string) => path.join(root, 'public', 'atlases');
     expect(readdirSync(atlases(interrupted))).toEqual(['tiny']);
-    expect(tree(path.join(atlases(interrupted), 'tiny'))).toEqual(tree(path.join(atlases(reference), 'tiny')));
+    expect(publishedTree(path.join(atlases(interrupted), 'tiny'))).toEqual(publishedTree(path.join(atlases(reference), 'tiny')));
     // Nothing half-written in the cache either.
     const cache = path.join(interrupted, '.atlas-cache');
     const leftovers = readdirSync(cache, { recursive: true }).map(String).filter((name) => /\.partial-/.test(name));

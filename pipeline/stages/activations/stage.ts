@@ -27,6 +27,8 @@ export interface ActivationsResult {
   chunks: string[];
   computed: number;
   reused: number;
+  /** Chunks neither cached nor computed (another shard's). */
+  missing: number;
   labels: string[];
   skipped: Skipped[];
   /** Classes whose exact attribution every sample carries ([n, declared.length] per layer), in that order. */
@@ -69,16 +71,21 @@ export async function runActivations(options: {
   cache: CacheStore;
   pool: WorkerPool;
   onChunk?: (done: number, total: number) => void;
+  /** Compute only the missing chunks this says yes to (a shard's); the rest are left for others. */
+  only?: (key: string) => boolean;
 }): Promise<ActivationsResult> {
   const { recipe, root, cache, pool } = options;
   const { modelFolder, modelHash: model, labels, sampleOptions, chunks, keys } = plan(recipe, root, cache);
   let done = 0;
   let computed = 0;
+  let missing = 0;
   const skipped: Skipped[] = [];
   await Promise.all(
     chunks.map(async (images, i) => {
       const existing = cache.read('activations', keys[i]!);
-      if (!existing) {
+      if (!existing && options.only && !options.only(keys[i]!)) {
+        missing++;
+      } else if (!existing) {
         const input: ChunkInput = { model: modelFolder, preprocess: recipe.preprocess, options: sampleOptions, images, batch: 32 };
         const output = await pool.run<ChunkOutput>({ module: TASKS, task: 'activationsChunk', input });
         cache.write('activations', keys[i]!, chunkFiles(output), { images: output.ids.length, skipped: output.skipped });
@@ -90,9 +97,11 @@ export async function runActivations(options: {
       options.onChunk?.(++done, chunks.length);
     }),
   );
+  // Another shard's chunks are still to come: the usable count is known only once all are there.
+  if (missing) return { chunks: keys, computed, reused: keys.length - computed - missing, missing, labels, skipped, declared: sampleOptions.declared.map((index) => labels[index]!), modelHash: model };
   const total = chunks.reduce((n, images) => n + (images.kind === 'synthetic' ? images.indices.length : images.files.length), 0);
   requireUsable(recipe.data.folder ?? recipe.data.manifest ?? 'synthetic world', total - skipped.length, skipped.length, Math.max(recipe.layout.neighbors + 1, 2), `a layout with ${recipe.layout.neighbors} neighbours`);
-  return { chunks: keys, computed, reused: keys.length - computed, labels, skipped, declared: sampleOptions.declared.map((index) => labels[index]!), modelHash: model };
+  return { chunks: keys, computed, reused: keys.length - computed, missing: 0, labels, skipped, declared: sampleOptions.declared.map((index) => labels[index]!), modelHash: model };
 }
 
 /** How many of the recipe's activation chunks are already in the cache. */

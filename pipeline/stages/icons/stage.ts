@@ -45,14 +45,21 @@ export interface IconsInput {
   parents?: Int32Array;
   /** Told once per build what made icons slower or framed differently (an op without a fast kernel, …). */
   onNotice?: (line: string) => void;
+  /**
+   * Render only the missing icons of the families this says yes to, by the key of the family's root (the icon
+   * from noise that the others start from): a shard's share. The others stay missing in the result.
+   */
+  only?: (rootKey: string) => boolean;
 }
 
 /** Notices already given in this process: each is said once per build, not once per batch. */
 const noticed = new Set<string>();
 
 export interface IconsResult {
-  /** One PNG per direction, params.size pixels square, in the order of the directions. */
+  /** One PNG per direction, params.size pixels square, in the order of the directions (undefined: left to another shard). */
   icons: Buffer[];
+  /** Whether every icon is there (false only when `only` left some to another shard). */
+  complete: boolean;
   /** Icons rendered by this run (the rest came from the cache). */
   computed: number;
   seconds: number;
@@ -73,9 +80,11 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
   const { keys, directionHashes, parents } = iconKeys(o);
 
   const icons: (Buffer | undefined)[] = keys.map((key) => readIcon(o.cache, key));
-  const missing = icons.flatMap((icon, index) => (icon ? [] : [index]));
-  let done = count - missing.length;
-  o.onProgress?.(done, count);
+  const rootOf = (index: number): number => (parents[index]! < 0 ? index : rootOf(parents[index]!));
+  const missing = icons.flatMap((icon, index) => (icon || (o.only && !o.only(keys[rootOf(index)]!)) ? [] : [index]));
+  const leftOver = icons.filter((icon) => !icon).length - missing.length;
+  let done = count - missing.length - leftOver;
+  o.onProgress?.(done, count - leftOver);
   if (missing.length > 0) {
     await checkLayer(o);
     // Waves: an icon is rendered once the icon it starts from exists, so a child whose parent is missing too
@@ -127,7 +136,7 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
         icons[index] = png;
       }
       done += batch.length;
-      o.onProgress?.(done, count);
+      o.onProgress?.(done, count - leftOver);
     };
     let next = 0;
     const lane = async () => {
@@ -143,7 +152,7 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
     };
     await Promise.all(Array.from({ length: Math.min(o.pool.size, batches.length) }, lane));
   }
-  return { icons: icons as Buffer[], computed: missing.length, seconds: (performance.now() - started) / 1000 };
+  return { icons: icons as Buffer[], complete: leftOver === 0, computed: missing.length, seconds: (performance.now() - started) / 1000 };
 }
 
 /**

@@ -21,6 +21,7 @@ import { renderView } from '../render/stage.ts';
 import { homeGrid, planPyramid } from '../render/arrangement.ts';
 import { drawnCoverage } from '../render/compose.ts';
 import { runLegibility, type LegibilityScore } from '../legibility/stage.ts';
+import { inShard, type Shard } from '../shard.ts';
 import type { LayerData } from './layer-data.ts';
 import type { ViewPlan } from './plan.ts';
 import { comparisonPoints, samplesForClass, samplesForPair, takeRows } from './samples.ts';
@@ -49,6 +50,10 @@ export interface ViewContext {
   data: LayerData;
   /** The layer's spatial size [height, width]. */
   layerSize: [number, number];
+  /** A sharded build's icons phase: compute this shard's icons, then stop (pipeline/stages/shard.ts). */
+  shard?: Shard;
+  /** The layout phase of a sharded build: stop once the grids exist. */
+  stopAfterGrids?: boolean;
 }
 
 export interface ViewReport {
@@ -128,7 +133,8 @@ function viewSamples(ctx: ViewContext, view: ViewPlan): Int32Array | undefined {
   return chosen;
 }
 
-export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string): Promise<ViewReport> {
+/** Runs the view's stages; undefined when a phase of a sharded build stops before the render. */
+export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string): Promise<ViewReport | undefined> {
   const { recipe, cache, data } = ctx;
   const clock = stopwatch();
   const seconds: Record<string, number> = {};
@@ -147,6 +153,7 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
   const params = layoutParamsFor(recipe, view);
   const layoutKey = layoutKeyFor(ctx, view);
   let layout = cache.read('layout', layoutKey);
+  if (!layout && ctx.shard) throw new UserError(`${where}: its layout is not in the cache yet; run the layout phase first (atlas build --phase layout), then the icon shards.`);
   if (!layout) {
     const points = await layoutFor(ctx, view, vectors, n, declared, params, where);
     cache.write('layout', layoutKey, { 'points.f32': new Uint8Array(points.points.buffer) }, { trustworthiness: points.trustworthiness, seconds: points.seconds });
@@ -163,6 +170,7 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
   for (const size of sizes) {
     const key = gridKeyFor(recipe, layoutKey, size, data.declaredCount);
     let grid = cache.read('grid', key);
+    if (!grid && ctx.shard) throw new UserError(`${where}: its grid ${size} is not in the cache yet; run the layout phase first (atlas build --phase layout), then the icon shards.`);
     if (!grid) {
       const built = buildGrid(
         { points, activations: vectors, depth: data.depth, topClasses, topValues, topK: data.topK, declared, declaredCount: data.declaredCount },
@@ -184,10 +192,16 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
     throw new UserError(`${path.relative(ctx.root, recipe.file)}: ${view.title} has no grid cell with more than grids.minCount = ${recipe.grids.minCount} samples; lower grids.minCount, use coarser grids.sizes, or use more images.`);
   }
 
+  if (ctx.stopAfterGrids) return undefined;
+
   // Icons, one per kept cell of every level.
   const icons = await iconsFor(ctx, view, levels, vectors, n);
   if (icons.computed) computed.push('icons');
   seconds.icons = clock.lap();
+  if (ctx.shard) {
+    ctx.log(`${recipe.id}: ${view.id}: shard ${ctx.shard.index}/${ctx.shard.count}: ${icons.computed} icons rendered (${seconds.icons.toFixed(1)} s)`);
+    return undefined;
+  }
 
   const home = homeGrid(planPyramid(sizes, recipe.render.cellPixels ?? recipe.icons.size)).size;
   const legibility = recipe.legibility && view.kind === 'layer' && recipe.icons.mode === 'optimize' ? await legibilityOf(ctx, view, levels, icons.icons, home, vectors, n) : undefined;
@@ -349,6 +363,7 @@ function cellRecord(cell: Cell, origins: Int32Array): CellRecord {
 }
 
 async function iconsFor(ctx: ViewContext, view: ViewPlan, levels: { size: number; cells: CellRecord[]; means: Float32Array }[], vectors: Float32Array, n: number): Promise<{ icons: Buffer[]; computed: number }> {
+  const shard = ctx.shard;
   const { recipe } = ctx;
   const total = levels.reduce((sum, level) => sum + level.cells.length, 0);
   if (recipe.icons.mode === 'examples') {
@@ -381,6 +396,7 @@ async function iconsFor(ctx: ViewContext, view: ViewPlan, levels: { size: number
       ...(recipe.icons.warmStart !== 'none' ? { parents: warmStartParents(recipe.icons.warmStart, levels) } : {}),
       onProgress: (done, all) => bar.update(done, all),
       onNotice: ctx.log,
+      ...(shard ? { only: (key: string) => inShard(key, shard) } : {}),
     });
     return { icons: result.icons, computed: result.computed };
   } finally {
