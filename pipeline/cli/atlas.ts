@@ -4,6 +4,7 @@
  *   atlas build [RECIPE…] [--root DIR]     check the content, then run the stale stages of the atlas recipes
  *     [--shard i/n | --phase layout]       one phase of a sharded build (pipeline/stages/shard.ts)
  *   atlas status [RECIPE…]                 which stages are cached and which would run
+ *   atlas plan [RECIPE…] --json            a sharded build's phases, their units and how many are done
  *   atlas clean                            remove the pipeline's cache (.atlas-cache/, or ATLAS_CACHE_DIR)
  *   atlas cache export FILE.tar [--stage S] pack the cache's complete entries (of stage S) into an archive
  *   atlas cache import FILE.tar…           merge archives into the cache, each checked whole first
@@ -22,6 +23,7 @@ import { siteSettings } from '../site/settings.ts';
 
 const USAGE = `usage: atlas build [RECIPE…] [--root DIR] [--shard i/n | --phase layout]
        atlas status [RECIPE…]
+       atlas plan [RECIPE…] --json
        atlas clean
        atlas cache export FILE.tar [--stage STAGE]…
        atlas cache import FILE.tar…
@@ -34,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { root: { type: 'string' }, base: { type: 'string' }, site: { type: 'string' }, size: { type: 'string' }, stage: { type: 'string', multiple: true }, shard: { type: 'string' }, phase: { type: 'string' } },
+    options: { root: { type: 'string' }, base: { type: 'string' }, site: { type: 'string' }, size: { type: 'string' }, stage: { type: 'string', multiple: true }, shard: { type: 'string' }, phase: { type: 'string' }, json: { type: 'boolean' } },
   });
   if (command === 'build') {
     const { shardOf } = await import('../stages/shard.ts');
@@ -44,6 +46,17 @@ async function main(argv: string[]): Promise<number> {
     return build(path.resolve(values.root ?? '.'), positionals, { ...(shard ? { shard } : {}), ...(values.phase ? { phase: 'layout' as const } : {}) });
   }
   if (command === 'status') return status(path.resolve(values.root ?? '.'), positionals);
+  if (command === 'plan') {
+    const root = path.resolve(values.root ?? '.');
+    const { CacheStore, cacheFolder } = await import('../cache/store.ts');
+    const { readRecipe } = await import('../recipes/read.ts');
+    const { recipePlan } = await import('../stages/status.ts');
+    const cache = new CacheStore(cacheFolder(root));
+    const plans = recipeFiles(root, positionals).map((file) => recipePlan(readRecipe(file, root), root, cache));
+    if (values.json) console.log(JSON.stringify(plans, null, 2));
+    else for (const plan of plans) for (const p of plan.phases) console.log(`${plan.recipe}: ${p.phase}${p.sharded ? ' (sharded)' : ''}: ${p.done ?? '?'} of ${p.units ?? '? (after the layout phase)'} done; ${p.command}`);
+    return 0;
+  }
   if (command === 'clean') {
     const { rmSync } = await import('node:fs');
     const { cacheFolder } = await import('../cache/store.ts');

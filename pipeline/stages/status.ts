@@ -28,6 +28,36 @@ export function recipeStatus(recipe: Recipe & { id: string; file: string }, root
   return lines;
 }
 
+/**
+ * The phases of a sharded build (pipeline/stages/shard.ts) with their units and how many are done, for an
+ * orchestrator: `atlas plan --json`. The icons' count is known once the layout phase has made the grids.
+ */
+export function recipePlan(recipe: Recipe & { id: string; file: string }, root: string, cache: CacheStore) {
+  const activations = activationsStatus(recipe, root, cache);
+  const views = planViews(recipe);
+  const complete = activations.cached === activations.total;
+  const published = readPublished(path.join(root, 'public', 'atlases', recipe.id, 'manifest.json'));
+  const steps = complete ? views.map((view) => viewStatus({ recipe, root, cache, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash }, view, published[view.id])) : [];
+  const step = (name: string) => steps.map((lines) => lines.find((line) => line.step === name)!);
+  const icons = step('icons');
+  const iconsKnown = complete && icons.every((line) => line.total !== undefined || line.fresh);
+  return {
+    recipe: recipe.id,
+    phases: [
+      { phase: 'activations', sharded: true, command: 'atlas build --shard i/n', units: activations.total, done: activations.cached },
+      { phase: 'layout', sharded: false, command: 'atlas build --phase layout', units: views.length, done: step('grids').filter((line) => line.fresh).length },
+      {
+        phase: 'icons',
+        sharded: true,
+        command: 'atlas build --shard i/n',
+        units: iconsKnown ? icons.reduce((sum, line) => sum + (line.total ?? 0), 0) : null,
+        done: iconsKnown ? icons.reduce((sum, line) => sum + (line.done ?? 0), 0) : null,
+      },
+      { phase: 'publish', sharded: false, command: 'atlas build', units: views.length, done: step('render').filter((line) => line.fresh).length },
+    ],
+  };
+}
+
 /** Each published view's render key, from public/atlases/<id>/manifest.json. */
 function readPublished(file: string): Record<string, { key?: string }> {
   if (!existsSync(file)) return {};

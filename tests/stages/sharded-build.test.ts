@@ -78,6 +78,14 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('a sharded build'
       const layout = await atlas(root, ['--phase', 'layout'], { ATLAS_CACHE_DIR: cache });
       expect(layout.code, layout.output).toBe(0);
       expect(layout.output).toMatch(/layout phase done/);
+      // What an orchestrator reads: every chunk done, the icons counted, none drawn yet.
+      const plan = spawnSync(TSX, [CLI, 'plan', '--json', '--root', root], { env: { ...env, ATLAS_CACHE_DIR: cache }, encoding: 'utf8' });
+      const [phases] = JSON.parse(plan.stdout) as { phases: { phase: string; units: number | null; done: number | null }[] }[];
+      const byName = Object.fromEntries(phases!.phases.map((p) => [p.phase, p]));
+      expect(byName.activations!.done).toBe(byName.activations!.units);
+      expect(byName.layout).toMatchObject({ units: 1, done: 1 });
+      expect(byName.icons!.units).toBeGreaterThan(10);
+      if (!killOne) expect(byName.icons!.done).toBe(0);
       // Phase 3: icons, sharded; one shard killed as its first icons land, then run again.
       if (killOne) {
         const killed = await atlas(root, ['--shard', '2/3'], { ATLAS_CACHE_DIR: cache, ATLAS_PROGRESS_SECONDS: '0.2' }, /icons of/);

@@ -275,13 +275,22 @@ function renderKeyFor(recipe: Recipe, index: ReturnType<typeof viewIndexOf>, gri
   return hashOf('render', RENDER_VERSION, gridKeys, hashOf(...icons), recipe.render, examplePixels, index, recipe.data, recipe.preprocess);
 }
 
+export interface StepStatus {
+  step: string;
+  fresh: boolean;
+  why: string;
+  /** For the icons: how many are cached, of how many (known once the grids exist). */
+  done?: number;
+  total?: number;
+}
+
 /**
  * Whether each step of a view is in the cache, without computing anything: one line per step. Icons and the
  * render can only be checked once the grids they depend on exist.
  */
-export function viewStatus(ctx: Pick<ViewContext, 'recipe' | 'root' | 'cache' | 'chunks' | 'labels' | 'declared' | 'modelHash'>, view: ViewPlan, published?: { key?: string }): { step: string; fresh: boolean; why: string }[] {
+export function viewStatus(ctx: Pick<ViewContext, 'recipe' | 'root' | 'cache' | 'chunks' | 'labels' | 'declared' | 'modelHash'>, view: ViewPlan, published?: { key?: string }): StepStatus[] {
   const { recipe, cache } = ctx;
-  const lines: { step: string; fresh: boolean; why: string }[] = [];
+  const lines: StepStatus[] = [];
   const layoutKey = layoutKeyFor(ctx, view);
   const layout = cache.read('layout', layoutKey);
   lines.push({ step: 'layout', fresh: Boolean(layout), why: layout ? 'cached' : 'to compute (new samples, layout parameters or code version)' });
@@ -314,7 +323,7 @@ export function viewStatus(ctx: Pick<ViewContext, 'recipe' | 'root' | 'cache' | 
   const parents = warmStartParents(recipe.icons.warmStart, levels.map((l) => ({ size: l.size, cells: l.positions, means: l.means })));
   const { keys } = iconKeys({ modelHash: ctx.modelHash, layer: view.layer, directions, depth, params: recipe.icons, preprocess: recipe.preprocess, parents });
   const cached = cachedIcons(cache, keys);
-  lines.push({ step: 'icons', fresh: cached === keys.length, why: cached === keys.length ? `${keys.length} cached` : `${keys.length - cached} of ${keys.length} to draw` });
+  lines.push({ step: 'icons', fresh: cached === keys.length, why: cached === keys.length ? `${keys.length} cached` : `${keys.length - cached} of ${keys.length} to draw`, done: cached, total: keys.length });
   if (cached < keys.length) {
     lines.push({ step: 'render', fresh: false, why: 'after the icons' });
     return lines;
