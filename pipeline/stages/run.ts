@@ -62,9 +62,10 @@ export async function runRecipe(options: {
   const activationSeconds = (performance.now() - started) / 1000;
   reports.push({ stage: 'activations', status: activations.computed ? 'computed' : 'cached', seconds: activationSeconds, detail: `${activations.chunks.length} chunks, ${activations.computed} computed` });
   log(`${recipe.id}: activations ${activations.computed ? `computed ${activations.computed} of ${activations.chunks.length} chunks` : 'cached'} (${activationSeconds.toFixed(1)} s)`);
-  if (activations.missing) {
-    // Phase 1 of a sharded build: the other shards' chunks are still to come.
-    log(`${recipe.id}: shard ${shard!.index}/${shard!.count}: activations done; ${activations.missing} of ${activations.chunks.length} chunks are other shards'. Next: every shard, then atlas build --phase layout.`);
+  if (shard && (activations.missing || activations.computed)) {
+    // Phase 1 of a sharded build: this shard drew chunks (or others' are still to come); the layout phase is next.
+    // A shard finds its icons to draw only when the activations were all there before it started.
+    log(`${recipe.id}: shard ${shard.index}/${shard.count}: activations done; ${activations.missing} of ${activations.chunks.length} chunks are other shards'. Next: every shard, then atlas build --phase layout.`);
     return reports;
   }
 
