@@ -28,9 +28,18 @@ export function cacheFolder(root: string, env: Record<string, string | undefined
 }
 
 export class CacheStore {
+  /** With track(): every entry this store was asked for ("stage/key"), for `atlas cache prune`. */
+  reached?: Set<string>;
+
   constructor(readonly root: string) {}
 
+  /** Starts recording which entries are asked for. */
+  track(): void {
+    this.reached = new Set();
+  }
+
   folder(stage: string, key: string): string {
+    this.reached?.add(`${stage}/${key}`);
     return path.join(this.root, stage, key);
   }
 
@@ -77,6 +86,27 @@ export class CacheStore {
     }
   }
 
+  /**
+   * Removes every entry not asked for since track() (a build of every recipe has just asked for all it uses);
+   * returns how many entries and bytes went. Scratch files and the digest memo are not entries.
+   */
+  prune(): { entries: number; bytes: number } {
+    if (!this.reached) throw new Error('cache: prune() needs track() and a build first');
+    let [entries, bytes] = [0, 0];
+    if (!existsSync(this.root)) return { entries, bytes };
+    for (const stage of readdirSync(this.root)) {
+      const stageFolder = path.join(this.root, stage);
+      if (stage === 'scratch' || stage === 'file-digests' || !statSync(stageFolder).isDirectory()) continue;
+      for (const key of readdirSync(stageFolder)) {
+        if (key.includes('.partial-') || this.reached!.has(`${stage}/${key}`)) continue;
+        bytes += folderBytes(path.join(stageFolder, key));
+        rmSync(path.join(stageFolder, key), { recursive: true, force: true });
+        entries++;
+      }
+    }
+    return { entries, bytes };
+  }
+
   /** Removes leftovers of interrupted writes (folders named *.partial-*) whose writer is gone. */
   sweep(): number {
     let removed = 0;
@@ -97,4 +127,13 @@ export class CacheStore {
   clear(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+function folderBytes(folder: string): number {
+  let total = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const full = path.join(folder, entry.name);
+    total += entry.isDirectory() ? folderBytes(full) : statSync(full).size;
+  }
+  return total;
 }

@@ -8,6 +8,7 @@
  *   atlas clean                            remove the pipeline's cache (.atlas-cache/, or ATLAS_CACHE_DIR)
  *   atlas cache export FILE.tar [--stage S] pack the cache's complete entries (of stage S) into an archive
  *   atlas cache import FILE.tar…           merge archives into the cache, each checked whole first
+ *   atlas cache prune                      build every recipe, then remove the entries none of them used
  *   atlas check-links [DIR] [--base PATH]  check every internal link and asset of a built site
  *   atlas model inspect DIR [--size N]     list a TF.js model's layers or nodes with output shapes
  *   atlas engine                           say which TensorFlow.js backend and how many workers a build uses
@@ -27,6 +28,7 @@ const USAGE = `usage: atlas build [RECIPE…] [--root DIR] [--shard i/n | --phas
        atlas clean
        atlas cache export FILE.tar [--stage STAGE]…
        atlas cache import FILE.tar…
+       atlas cache prune
        atlas check-links [DIR] [--base PATH] [--site URL]
        atlas model inspect DIR [--size N]
        atlas engine`;
@@ -73,6 +75,13 @@ async function main(argv: string[]): Promise<number> {
     return inspect(path.resolve(positionals[1]), values.size ? Number(values.size) : undefined);
   }
   if (command === 'engine') return engine();
+  if (command === 'cache' && positionals[0] === 'prune') {
+    // Every recipe is built (from the cache: usually nothing to compute), recording what it uses; the rest goes.
+    return build(path.resolve(values.root ?? '.'), [], {}, (cache) => {
+      const { entries, bytes } = cache.prune();
+      console.log(`cache prune: removed ${entries} entr${entries === 1 ? 'y' : 'ies'} no recipe reaches (${(bytes / 1e6).toFixed(1)} MB)`);
+    });
+  }
   if (command === 'cache' && (positionals[0] === 'export' || positionals[0] === 'import') && positionals.length > 1) {
     return cacheTransport(path.resolve(values.root ?? '.'), positionals[0], positionals.slice(1), values.stage);
   }
@@ -81,7 +90,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 
-async function build(root: string, only: string[], phase: { shard?: import('../stages/shard.ts').Shard; phase?: 'layout' } = {}): Promise<number> {
+async function build(
+  root: string,
+  only: string[],
+  phase: { shard?: import('../stages/shard.ts').Shard; phase?: 'layout' } = {},
+  after?: (cache: import('../cache/store.ts').CacheStore) => void,
+): Promise<number> {
   const started = performance.now();
   const report = checkContent(root);
   if (report.problems.length) {
@@ -105,6 +119,7 @@ async function build(root: string, only: string[], phase: { shard?: import('../s
   console.log(backend.reason);
   const cache = new CacheStore(cacheFolder(root));
   cache.sweep();
+  if (after) cache.track();
   const pool = WorkerPool.create();
   try {
     for (const file of recipes) {
@@ -115,6 +130,7 @@ async function build(root: string, only: string[], phase: { shard?: import('../s
     await pool.close();
   }
   console.log(`pipeline: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  after?.(cache);
   return 0;
 }
 

@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLASS_NAMES, drawImage } from '../../pipeline/datasets/synthetic/world.ts';
 import { modelHash } from '../../pipeline/stages/activations/stage.ts';
+import { CacheStore } from '../../pipeline/cache/store.ts';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
 const CLI = path.resolve('pipeline/cli/atlas.ts');
@@ -81,6 +82,15 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('a cache keyed by
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/photos: activations cached/);
     expect(again.stdout).not.toMatch(/computed (layout|grids|icons|render)/);
+
+    // An entry no recipe reaches (say, from an older recipe) goes with cache prune; what the build uses stays.
+    const cache = new CacheStore(path.join(moved, '.atlas-cache'));
+    cache.write('icons', 'f'.repeat(64), { 'icon.png': 'an icon of a recipe that is gone' });
+    const prune = atlas(moved, 'cache', 'prune');
+    expect(prune.status, prune.stderr).toBe(0);
+    expect(prune.stdout).toMatch(/cache prune: removed 1 entry no recipe reaches/);
+    expect(existsSync(cache.folder('icons', 'f'.repeat(64)))).toBe(false);
+    expect(atlas(moved, 'status').stdout).not.toMatch(/stale/);
 
     // One image's bytes change: its chunk (all 90 images fit in one) is stale, nothing else is looked at yet.
     const image = drawImage(12, 'test', CLASS_NAMES.indexOf('fish'));
