@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { UserError } from '../errors.ts';
 import { partialPath, writerMark } from './partials.ts';
+import { inShard, type Shard } from '../stages/shard.ts';
 import type { ArtifactMeta, CacheStore } from './store.ts';
 
 export const ARCHIVE_FORMAT = 1;
@@ -42,6 +43,23 @@ export function listEntries(cache: CacheStore, only?: (stage: string, key: strin
     }
   }
   return entries;
+}
+
+/**
+ * The sharded phases' units of one shard: activation chunks by their key, icons by their family's root key
+ * (recorded in each icon's meta.json when it was drawn). Other stages are no shard's.
+ */
+export function shardUnits(cache: CacheStore, shard: Shard): (stage: string, key: string) => boolean {
+  return (stage, key) => {
+    if (stage === 'activations') return inShard(key, shard);
+    if (stage !== 'icons') return false;
+    try {
+      const meta = JSON.parse(readFileSync(path.join(cache.folder(stage, key), 'meta.json'), 'utf8')) as ArtifactMeta;
+      return inShard((meta.info as { root?: string } | undefined)?.root ?? key, shard);
+    } catch {
+      return false;
+    }
+  };
 }
 
 /** Writes the entries (checked on the way) to a tar archive, atomically; returns how many were written. */

@@ -6,7 +6,8 @@
  *   atlas status [RECIPE…]                 which stages are cached and which would run
  *   atlas plan [RECIPE…] --json            a sharded build's phases, their units and how many are done
  *   atlas clean                            remove the pipeline's cache (.atlas-cache/, or ATLAS_CACHE_DIR)
- *   atlas cache export FILE.tar [--stage S] pack the cache's complete entries (of stage S) into an archive
+ *   atlas cache export FILE.tar [--stage S] [--shard i/n]
+ *                                          pack the cache's complete entries (of stage S, of shard i) into an archive
  *   atlas cache import FILE.tar…           merge archives into the cache, each checked whole first
  *   atlas cache prune                      build every recipe, then remove the entries none of them used
  *   atlas check-links [DIR] [--base PATH]  check every internal link and asset of a built site
@@ -26,7 +27,7 @@ const USAGE = `usage: atlas build [RECIPE…] [--root DIR] [--shard i/n | --phas
        atlas status [RECIPE…]
        atlas plan [RECIPE…] --json
        atlas clean
-       atlas cache export FILE.tar [--stage STAGE]…
+       atlas cache export FILE.tar [--stage STAGE]… [--shard i/n]
        atlas cache import FILE.tar…
        atlas cache prune
        atlas check-links [DIR] [--base PATH] [--site URL]
@@ -83,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
     });
   }
   if (command === 'cache' && (positionals[0] === 'export' || positionals[0] === 'import') && positionals.length > 1) {
-    return cacheTransport(path.resolve(values.root ?? '.'), positionals[0], positionals.slice(1), values.stage);
+    return cacheTransport(path.resolve(values.root ?? '.'), positionals[0], positionals.slice(1), values.stage, values.shard);
   }
   console.error(USAGE);
   return 2;
@@ -134,7 +135,7 @@ async function build(
   return 0;
 }
 
-async function cacheTransport(root: string, action: 'export' | 'import', files: string[], stages?: string[]): Promise<number> {
+async function cacheTransport(root: string, action: 'export' | 'import', files: string[], stages?: string[], shardFlag?: string): Promise<number> {
   const { CacheStore, cacheFolder } = await import('../cache/store.ts');
   const { exportCache, importCache } = await import('../cache/transport.ts');
   const { STAGE_VERSIONS } = await import('../stages/versions.ts');
@@ -144,7 +145,10 @@ async function cacheTransport(root: string, action: 'export' | 'import', files: 
     const unknown = (stages ?? []).filter((stage) => !(stage in STAGE_VERSIONS));
     if (unknown.length) throw new UserError(`--stage ${unknown.join(', ')}: not a cached stage; use ${Object.keys(STAGE_VERSIONS).join(', ')}.`);
     const chosen = stages?.length ? Object.fromEntries(stages.map((stage) => [stage, STAGE_VERSIONS[stage]!])) : STAGE_VERSIONS;
-    const count = await exportCache(cache, files[0]!, chosen);
+    const { parseShard } = await import('../stages/shard.ts');
+    const { shardUnits } = await import('../cache/transport.ts');
+    const shard = shardFlag === undefined ? undefined : parseShard(shardFlag, '--shard');
+    const count = await exportCache(cache, files[0]!, chosen, shard ? shardUnits(cache, shard) : undefined);
     console.log(`exported ${count} cache entr${count === 1 ? 'y' : 'ies'} to ${files[0]}`);
     return 0;
   }

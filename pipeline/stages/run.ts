@@ -104,6 +104,12 @@ export async function runRecipe(options: {
         );
       }
     }
+    if (shard) {
+      // The figures' icons are this phase's units too: the activation grids' and the neurons'.
+      const only = (key: string) => inShard(key, shard);
+      for (const spec of recipe.activationGrids) await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary, only });
+      await Promise.all(recipe.neurons.map((spec) => runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary, only })));
+    }
     if (shard || options.phase) {
       // A phase of a sharded build: its work is in the cache; the last phase (a plain build) publishes.
       rmSync(temporary, { recursive: true, force: true });
@@ -127,7 +133,7 @@ export async function runRecipe(options: {
     const activationGrids: Record<string, { layer: string; title: string; path: string }> = {};
     for (const spec of recipe.activationGrids) {
       const started = performance.now();
-      const grid = await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary });
+      const grid = (await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary }))!;
       activationGrids[grid.id] = { layer: grid.layer, title: grid.title, path: grid.path };
       const seconds = (performance.now() - started) / 1000;
       reports.push({ stage: 'activation grid', view: grid.id, status: grid.rendered ? 'computed' : 'cached', seconds, detail: `${grid.icons} icons, ${grid.rendered} rendered` });
@@ -137,7 +143,8 @@ export async function runRecipe(options: {
     // Neuron figures are one icon each: rendered side by side, one per worker.
     const neurons: Record<string, NeuronIndex> = {};
     const neuronsStarted = performance.now();
-    const figures = await Promise.all(recipe.neurons.map((spec) => runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary })));
+    // Without `only`, every icon is drawn, so every figure is there.
+    const figures = (await Promise.all(recipe.neurons.map((spec) => runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary })))).map((figure) => figure!);
     const neuronSeconds = (performance.now() - neuronsStarted) / 1000;
     for (const { id, rendered: _, ...index } of figures) neurons[id] = index;
     if (figures.length) {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import tar from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CacheStore } from '../../pipeline/cache/store.ts';
-import { exportCache, importCache, listEntries } from '../../pipeline/cache/transport.ts';
+import { exportCache, importCache, listEntries, shardUnits } from '../../pipeline/cache/transport.ts';
+import { inShard } from '../../pipeline/stages/shard.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'atlas-transport-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -74,5 +75,24 @@ describe('cache archives', () => {
     const file = path.join(root, 'evil.tar');
     writeFileSync(file, Buffer.concat(chunks));
     await expect(importCache(freshCache(), file, STAGES)).rejects.toThrow(/evil.tar: holds "icons\/..\/..\/escape\/meta.json", which is not a cache entry's file/);
+  });
+
+  it('export a shard: its activation chunks by key, its icons by their family root, nothing else', async () => {
+    const cache = freshCache();
+    const keys = Array.from({ length: 12 }, (_, i) => `${(i * 0x13579bd).toString(16).padStart(8, '0')}${'0'.repeat(56)}`);
+    keys.forEach((key, i) => cache.write('activations', key, { 'ids.i32': new Uint8Array([i]) }));
+    // Icons 1..11 belong to the family of the icon with key 0; a root is its own family.
+    keys.forEach((key, i) => cache.write('icons', key, { 'icon.png': `icon ${i}` }, { root: i % 2 ? keys[0] : key }));
+    cache.write('layout', keys[0]!, { 'points.f32': new Uint8Array(4) });
+    const shard = { index: 2, count: 3 };
+    const file = path.join(root, 'shard.tar');
+    const count = await exportCache(cache, file, { activations: 2, icons: 2, layout: 2 }, shardUnits(cache, shard));
+    const activations = keys.filter((key) => inShard(key, shard)).length;
+    const icons = keys.filter((key, i) => inShard(i % 2 ? keys[0]! : key, shard)).length;
+    expect(count).toBe(activations + icons);
+    expect(count).toBeGreaterThan(0);
+    const target = freshCache();
+    await importCache(target, file, { activations: 2, icons: 2, layout: 2 });
+    expect(listEntries(target).some((entry) => entry.stage === 'layout')).toBe(false);
   });
 });

@@ -24,6 +24,10 @@ layout: { neighbors: 10, pca: 10, seed: 3, epochs: 60 }
 grids: { sizes: [4, 8], minCount: 2 }
 icons: { size: 16, steps: 8, batch: 4 }
 render: { examplePixels: 8 }
+neurons:
+  - { id: channel-3, layer: mixed4b, channels: [3], steps: 8 }
+activationGrids:
+  - { id: one-image, layer: mixed4b, image: 3, steps: 4 }
 `;
 
 const folders: string[] = [];
@@ -98,6 +102,8 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('a sharded build'
       const last = await atlas(root, [], { ATLAS_CACHE_DIR: cache });
       expect(last.code, last.output).toBe(0);
       expect(last.output).toMatch(/icons 0\/\d+ rendered/);
+      // The figures' icons were the shards' too.
+      expect(last.output).toMatch(/neurons channel-3: 0 of 1 rendered/);
       expect(publishedTree(path.join(root, 'public', 'atlases', 'tiny'))).toEqual(expected);
     }
   }, 600_000);

@@ -30,7 +30,7 @@ const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: stri
   activations: { version: 2, fingerprint: 'e3b28cd94ffe59b7' },
   layout: { version: 2, fingerprint: 'b717c41d90f63818' },
   grid: { version: 2, fingerprint: '47a8c4b9c40c0be9' },
-  icons: { version: 2, fingerprint: 'f6dde5e032717393' },
+  icons: { version: 2, fingerprint: 'a3cd544c498f6a51' },
   render: { version: 1, fingerprint: '8e2b38573abbb571' },
   patches: { version: 2, fingerprint: 'a5a2f6a06b570a96' },
   legibility: { version: 1, fingerprint: 'd4743698f9ad9d6c' },

@@ -33,7 +33,9 @@ export async function runActivationGrid(o: {
   labels: string[];
   modelHash: string;
   outDir: string;
-}): Promise<{ id: string; layer: string; title: string; path: string; icons: number; rendered: number }> {
+  /** A sharded build's icons phase: render only this shard's icons; then nothing is written. */
+  only?: (key: string) => boolean;
+}): Promise<{ id: string; layer: string; title: string; path: string; icons: number; rendered: number } | undefined> {
   const { recipe, spec } = o;
   const modelFolder = path.resolve(o.root, recipe.model);
   const image = await datasetImages({ data: recipe.data, preprocess: recipe.preprocess, root: o.root })(spec.image).catch((error: Error) => {
@@ -61,7 +63,8 @@ export async function runActivationGrid(o: {
   } else {
     const directions = new Float32Array(drawn.length * depth);
     drawn.forEach((p, i) => directions.set(grid.activations.subarray(p * depth, (p + 1) * depth), i * depth));
-    const result = await runIcons({ modelFolder, modelHash: o.modelHash, layer: spec.layer, directions, depth, params: { ...recipe.icons, steps: spec.steps ?? recipe.icons.steps }, preprocess: recipe.preprocess, cache: o.cache, pool: o.pool });
+    const result = await runIcons({ modelFolder, modelHash: o.modelHash, layer: spec.layer, directions, depth, params: { ...recipe.icons, steps: spec.steps ?? recipe.icons.steps }, preprocess: recipe.preprocess, cache: o.cache, pool: o.pool, ...(o.only ? { only: o.only } : {}) });
+    if (!result.complete) return undefined;
     icons = result.icons;
     rendered = result.computed;
   }

@@ -132,7 +132,8 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
       const perIcon = params.size * params.size * 3;
       for (const [row, index] of batch.entries()) {
         const png = await encodePng(output.pixels.subarray(row * perIcon, (row + 1) * perIcon), params.size);
-        o.cache.write(STAGE, keys[index]!, { [FILE]: png }, { layer, objective: output.objectives[row] });
+        // The family's root key: which shard an icon belongs to (atlas cache export --shard).
+        o.cache.write(STAGE, keys[index]!, { [FILE]: png }, { layer, objective: output.objectives[row], root: keys[rootOf(index)] });
         icons[index] = png;
       }
       done += batch.length;

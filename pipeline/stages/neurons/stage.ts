@@ -35,7 +35,9 @@ export async function runNeuron(o: {
   pool: WorkerPool;
   modelHash: string;
   outDir: string;
-}): Promise<NeuronIndex & { id: string; rendered: boolean }> {
+  /** A sharded build's icons phase: render the icon only if its key is this shard's; then nothing is written. */
+  only?: (key: string) => boolean;
+}): Promise<(NeuronIndex & { id: string; rendered: boolean }) | undefined> {
   const { recipe, spec } = o;
   const where = `${path.relative(o.root, recipe.file)}: neurons "${spec.id}"`;
   const modelFolder = path.resolve(o.root, recipe.model);
@@ -61,7 +63,10 @@ export async function runNeuron(o: {
     preprocess: recipe.preprocess,
     cache: o.cache,
     pool: o.pool,
+    ...(o.only ? { only: o.only } : {}),
   });
+  // A shard's share (the icon is another shard's): nothing to write.
+  if (!result.complete) return undefined;
   const file = path.join('neurons', `${spec.id}.png`);
   mkdirSync(path.join(o.outDir, 'neurons'), { recursive: true });
   writeFileSync(path.join(o.outDir, file), result.icons[0]!);
