@@ -6,10 +6,11 @@
  * one process's time ÷ the time with n). Writes bench/results/shards.json and the README's table.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { publishBenchmark } from './publish.ts';
+import { demoProject } from '../tests/helpers/demo-project.ts';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
 const CLI = path.resolve('pipeline/cli/atlas.ts');
@@ -25,11 +26,7 @@ render: { examplePixels: 0 }
 `;
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-shards-'));
-const root = path.join(dir, 'project');
-mkdirSync(path.join(root, 'content', 'atlases'), { recursive: true });
-for (const part of ['site.yaml', 'articles', 'bibliography']) cpSync(path.join('content', part), path.join(root, 'content', part), { recursive: true });
-cpSync('content/models/demo', path.join(root, 'content', 'models', 'demo'), { recursive: true });
-writeFileSync(path.join(root, 'content', 'atlases', 'bench.yaml'), RECIPE);
+const root = demoProject('project-', { bench: RECIPE }, dir);
 
 function atlas(args: string[], cache: string): Promise<string> {
   return new Promise((resolve, reject) => {

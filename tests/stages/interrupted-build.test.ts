@@ -3,11 +3,11 @@
  * public/atlases/ as a build that was never interrupted, and leaves nothing half-written behind.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { publishedTree } from '../helpers/published-tree.ts';
+import { demoProject } from '../helpers/demo-project.ts';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
 const CLI = path.resolve('pipeline/cli/atlas.ts');
@@ -24,15 +24,7 @@ icons: { size: 16, steps: 8, batch: 8 }
 render: { examplePixels: 8 }
 `;
 
-function project(): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'atlas-interrupted-'));
-  mkdirSync(path.join(root, 'content', 'atlases'), { recursive: true });
-  // `atlas build` checks the articles first, so the project has the example's.
-  for (const part of ['site.yaml', 'articles', 'bibliography']) cpSync(path.join('content', part), path.join(root, 'content', part), { recursive: true });
-  cpSync('content/models/demo', path.join(root, 'content', 'models', 'demo'), { recursive: true });
-  writeFileSync(path.join(root, 'content', 'atlases', 'tiny.yaml'), RECIPE);
-  return root;
-}
+const project = () => demoProject('atlas-interrupted-', { tiny: RECIPE });
 
 /** Starts a build and kills it once `trigger` appears in its output, plus `delay` ms. */
 function killedBuild(root: string, trigger: RegExp, delay: number): Promise<string> {

@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLASS_NAMES, drawImage } from '../../pipeline/datasets/synthetic/world.ts';
 import { modelHash } from '../../pipeline/stages/activations/stage.ts';
+import { demoProject } from '../helpers/demo-project.ts';
 import { CacheStore } from '../../pipeline/cache/store.ts';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
@@ -33,12 +34,8 @@ const folders: string[] = [];
 afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
 async function project(): Promise<string> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'atlas-relocated-'));
+  const root = demoProject('atlas-relocated-', { photos: RECIPE });
   folders.push(root);
-  mkdirSync(path.join(root, 'content', 'atlases'), { recursive: true });
-  for (const part of ['site.yaml', 'articles', 'bibliography']) cpSync(path.join('content', part), path.join(root, 'content', part), { recursive: true });
-  cpSync('content/models/demo', path.join(root, 'content', 'models', 'demo'), { recursive: true });
-  writeFileSync(path.join(root, 'content', 'atlases', 'photos.yaml'), RECIPE);
   for (const name of CLASSES) {
     mkdirSync(path.join(root, 'data', name), { recursive: true });
     const label = CLASS_NAMES.indexOf(name);

@@ -4,11 +4,12 @@
  * also when one shard is killed mid-phase and run again.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishedTree } from '../helpers/published-tree.ts';
+import { demoProject } from '../helpers/demo-project.ts';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
 const CLI = path.resolve('pipeline/cli/atlas.ts');
@@ -34,12 +35,8 @@ const folders: string[] = [];
 afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
 function project(): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'atlas-sharded-'));
+  const root = demoProject('atlas-sharded-', { tiny: RECIPE });
   folders.push(root);
-  mkdirSync(path.join(root, 'content', 'atlases'), { recursive: true });
-  for (const part of ['site.yaml', 'articles', 'bibliography']) cpSync(path.join('content', part), path.join(root, 'content', part), { recursive: true });
-  cpSync('content/models/demo', path.join(root, 'content', 'models', 'demo'), { recursive: true });
-  writeFileSync(path.join(root, 'content', 'atlases', 'tiny.yaml'), RECIPE);
   return root;
 }
 
