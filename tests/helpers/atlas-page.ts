@@ -1,61 +1,37 @@
 /**
- * Browser-test helpers for atlas figures: pages with their console errors, failed requests and tile responses
- * recorded, waiting for a figure's tiles, and the screen position of a map point in a figure shown whole.
+ * Browser-test helpers for atlas figures, in any engine: waiting for a figure's tiles, its state, the screen
+ * position of a map point in a figure shown whole, the colour at a point, and the fixture data the site was built from.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import sharp from 'sharp';
 import type { CellChunk, CellRecord, ViewIndex } from '../../pipeline/stages/render/format.ts';
-import { ARTICLE_PATH, TEST_OUT_DIR } from './site-build.ts';
-
-export const VIEWPORTS = {
-  desktop: { viewport: { width: 1280, height: 900 }, hasTouch: false, isMobile: false },
-  phone: { viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 },
-} as const satisfies Record<string, BrowserContextOptions>;
-
-export interface OpenedPage {
-  page: Page;
-  errors: string[];
-  tiles: string[];
-  close: () => Promise<void>;
-}
-
-export async function openPage(
-  browser: Browser,
-  baseUrl: string,
-  kind: keyof typeof VIEWPORTS,
-  options: { path?: string; context?: BrowserContextOptions } = {},
-): Promise<OpenedPage> {
-  const context = await browser.newContext({ ...VIEWPORTS[kind], ...options.context });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  const tiles: string[] = [];
-  page.on('console', (message) => message.type() === 'error' && errors.push(`console: ${message.text()}`));
-  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) errors.push(`HTTP ${response.status()}: ${response.url()}`);
-    if (response.url().includes('/tiles_files/')) tiles.push(response.url());
-  });
-  await page.goto(baseUrl + (options.path ?? ARTICLE_PATH), { waitUntil: 'load' });
-  return { page, errors, tiles, close: () => context.close() };
-}
+import { TEST_OUT_DIR } from './site-build.ts';
+import type { TestPage } from './engines/index.ts';
 
 /** Scrolls a figure (by its atlas element's id) into view and waits until its tiles have loaded. */
-export async function showFigure(page: Page, id: string): Promise<void> {
-  await page.locator(`#${id}`).scrollIntoViewIfNeeded();
-  await page.waitForSelector(`#${id}[data-ready][data-loaded]`, { timeout: 20_000 });
+export async function showFigure(page: TestPage, id: string): Promise<void> {
+  await page.scrollIntoView(`#${id}`);
+  await page.waitFor(`#${id}[data-ready][data-loaded]`);
 }
 
-export async function dataset(page: Page, id: string): Promise<Record<string, string>> {
-  return page.locator(`#${id}`).evaluate((element) => ({ ...(element as HTMLElement).dataset }) as Record<string, string>);
+export function dataset(page: TestPage, id: string): Promise<Record<string, string>> {
+  return page.dataset(`#${id}`);
 }
 
 /** Where map point (x, y) is on screen while the figure shows the whole map (OpenSeadragon's home: contained). */
-export async function screenPoint(page: Page, id: string, x: number, y: number): Promise<{ x: number; y: number }> {
-  const box = (await page.locator(`#${id} .atlas-viewer`).boundingBox())!;
+export async function screenPoint(page: TestPage, id: string, x: number, y: number): Promise<{ x: number; y: number }> {
+  const box = await page.box(`#${id} .atlas-viewer`);
   const side = Math.min(box.width, box.height);
   return { x: box.x + (box.width - side) / 2 + x * side, y: box.y + (box.height - side) / 2 + y * side };
+}
+
+/** The page's colour at a point, from a screenshot (so it is what the reader sees, whatever the drawer). */
+export async function pixel(page: TestPage, point: { x: number; y: number }): Promise<[number, number, number]> {
+  const png = await page.screenshot({ x: Math.round(point.x) - 1, y: Math.round(point.y) - 1, width: 3, height: 3 });
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const middle = (Math.floor(info.height / 2) * info.width + Math.floor(info.width / 2)) * 3;
+  return [data[middle]!, data[middle + 1]!, data[middle + 2]!];
 }
 
 /** The fixture data as built into the test site. */
