@@ -9,6 +9,7 @@
  *                     the "baseball" patch experiment with its images, and the manifest's provenance fields (fixture
  *                     values) that <MethodsAppendix> and the article's <Value>s report
  *   atlases/hostile   one view whose class names carry HTML, for the test that labels are shown as text
+ *   atlases/seams     one view whose pyramid is a continuous texture with no light pixels, for the seam test
  *
  * Reused between runs while the fixture code is unchanged (a stamp of its sources' hash).
  */
@@ -84,6 +85,12 @@ export async function writeFixturePublic(dir = FIXTURE_PUBLIC_DIR): Promise<stri
     labels: hostileLabels,
     views: { mixed4b: { ...a.manifest.views.mixed4b!, path: 'mixed4b' } },
   });
+
+  // An atlas whose map is one continuous texture, for the seam test: any light line in it is the viewer's.
+  const seams = path.join(atlases, 'seams');
+  const seamsIndex = copyView(path.join(b.dir, 'mixed4b'), path.join(seams, 'mixed3b'), { view: 'mixed3b', layer: 'mixed3b' });
+  await writeTexturePyramid(path.join(seams, 'mixed3b'), seamsIndex);
+  writeJson(path.join(seams, 'manifest.json'), { id: 'seams', title: 'A continuous texture', labels, views: { mixed3b: { ...b.manifest.views.mixed4b!, path: 'mixed3b' } } });
 
   rmSync(a.dir, { recursive: true, force: true });
   rmSync(b.dir, { recursive: true, force: true });
@@ -253,6 +260,28 @@ async function writePatchExperiment(demo: string): Promise<PatchExperimentResult
     rows,
     files: { patch: `${folder}/patch.png`, example: { image: 28, size: 20, before: `${folder}/before.png`, after: `${folder}/after.png` } },
   };
+}
+
+/**
+ * Replaces a view's pyramid with one cut, as the render stage cuts its pyramids (libvips' Deep Zoom tiler, the
+ * view's tile size, overlap and format), from a texture with no light pixels: mid-tone waves of colour.
+ */
+async function writeTexturePyramid(viewDir: string, index: ViewIndex): Promise<void> {
+  const { width, tileSize, overlap } = index.image;
+  const pixels = Buffer.alloc(width * width * 3);
+  for (let y = 0; y < width; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      pixels[i] = 110 + 60 * Math.sin(x / 37);
+      pixels[i + 1] = 100 + 50 * Math.sin(y / 53);
+      pixels[i + 2] = 120 + 50 * Math.sin((x + y) / 71);
+    }
+  }
+  rmSync(path.join(viewDir, 'tiles_files'), { recursive: true, force: true });
+  const base = path.join(viewDir, 'texture');
+  await sharp(pixels, { raw: { width, height: width, channels: 3 } }).jpeg({ quality: 85 }).tile({ size: tileSize, overlap, layout: 'dz' }).toFile(base);
+  renameSync(`${base}_files`, path.join(viewDir, 'tiles_files'));
+  rmSync(`${base}.dzi`, { force: true });
 }
 
 function writeJson(file: string, value: unknown): void {

@@ -7,7 +7,7 @@ import OpenSeadragon from 'openseadragon';
 import { CellStore, attributionTo, type LocatedCell } from './cells.ts';
 import { readConfig, type Box, type ClientView, type FigureConfig, type ViewState } from './config.ts';
 import { deepLinkUrl } from './deep-link.ts';
-import { drawnPyramidLevel, gridIndexAt } from './grid-level.ts';
+import { gridIndexFor, minPixelRatioFor, pyramidLevelFor } from './grid-level.ts';
 import { placeLabels } from './labels.ts';
 import { Overlay, type MapTransform } from './overlay.ts';
 import { fillTooltip, formatAttribution } from './tooltip.ts';
@@ -87,6 +87,7 @@ export class AtlasFigure {
     this.overlay = new Overlay(canvas);
 
     this.viewer.world.addHandler('add-item', (event) => {
+      this.drawShownGrid(event.item);
       event.item.addHandler('fully-loaded-change', (change) => {
         if (change.fullyLoaded) element.dataset.loaded = 'true';
       });
@@ -174,10 +175,33 @@ export class AtlasFigure {
   }
 
   /** The grid (level) the pyramid shows at the current zoom. */
+  /** How wide the whole map is on screen now, in CSS pixels (the image is one world unit wide). */
+  private mapCssPixels(): number {
+    return this.viewer.viewport.deltaPixelsFromPointsNoRotate(new OpenSeadragon.Point(1, 0), true).x;
+  }
+
+  /** The grid the figure shows at the current zoom, by the rule in grid-level.ts. */
   shownLevel() {
-    const pixelsPerUnit = this.viewer.viewport.deltaPixelsFromPointsNoRotate(new OpenSeadragon.Point(1, 0), true).x;
-    const level = drawnPyramidLevel(this.view.image.width, pixelsPerUnit * (window.devicePixelRatio || 1));
-    return this.view.levels[gridIndexAt(this.view.levels, level)]!;
+    return this.view.levels[gridIndexFor(this.view.levels, this.mapCssPixels())]!;
+  }
+
+  /**
+   * Makes the map's TiledImage draw the grid the rule chooses, in every frame: before OpenSeadragon picks the
+   * pyramid levels for a frame (TiledImage.update), its minPixelRatio is set so that the level it picks is one
+   * of the shown grid's (grid-level.ts). Only the map's own TiledImage: the navigator keeps OpenSeadragon's choice.
+   */
+  private drawShownGrid(item: OpenSeadragon.TiledImage): void {
+    const tiledImage = item as OpenSeadragon.TiledImage & { update(viewportChanged: boolean): boolean; minPixelRatio: number };
+    const update = tiledImage.update.bind(tiledImage);
+    // The view this item shows (this.view changes before a replaced item leaves the world).
+    const { levels, image } = this.view;
+    tiledImage.update = (viewportChanged: boolean) => {
+      const mapCssPixels = this.mapCssPixels();
+      const density = (OpenSeadragon as unknown as { pixelDensityRatio: number }).pixelDensityRatio;
+      const level = pyramidLevelFor(levels, gridIndexFor(levels, mapCssPixels), image.width, mapCssPixels, density);
+      tiledImage.minPixelRatio = minPixelRatioFor(image.width, level, mapCssPixels, density);
+      return update(viewportChanged);
+    };
   }
 
   private fitBox([x0, y0, x1, y1]: Box, immediately: boolean): void {
