@@ -6,8 +6,9 @@
  * when it has the views the article names, else with the test fixture atlas (tests/helpers/fixture-public.ts);
  * the table says which. For the article it also measures, in Chromium at a phone's size, the JavaScript shipped
  * to the page (every script it loads once all its figures have started, gzipped) and the bytes loaded before
- * the first interaction (load, then network idle, no scrolling). Writes bench/results/site.json and the table
- * between the bench:site markers in README.md.
+ * the first interaction (load, then network idle, no scrolling), and the canvas memory the four viewers hold on
+ * a phone (bench/canvas-memory.ts). Writes bench/results/site.json and the table between the bench:site markers
+ * in README.md.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ import * as chromeLauncher from 'chrome-launcher';
 import { serveStatic } from '../pipeline/site/static-server.ts';
 import { CHROMIUM_FLAGS, findChromium, launchChromium } from '../tests/helpers/browser.ts';
 import { DEMO_VIEWS, writeFixturePublic } from '../tests/helpers/fixture-public.ts';
+import { canvasMemory } from './canvas-memory.ts';
+import type { Browser } from 'playwright-core';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BASE = '/atlas-bench/';
@@ -39,6 +42,7 @@ execFileSync('npm', ['run', '--silent', 'build'], { env, stdio: ['ignore', 'igno
 
 const server = await serveStatic(OUT_DIR, BASE);
 const weight = await articleWeight(server.url + PAGES.article);
+const canvas = await withChromium((browser) => canvasMemory(browser, server.url + PAGES.article));
 const chrome = await chromeLauncher.launch({ chromePath, chromeFlags: CHROMIUM_FLAGS.filter((flag) => flag !== '--headless').concat('--headless=new') });
 
 type Scores = Record<(typeof CATEGORIES)[number], number>;
@@ -75,6 +79,7 @@ const rows = Object.entries(results).map(
     `| ${name} | ${m.performance} | ${m.accessibility} | ${m['best-practices']} | ${m.seo} | ${x['largest-contentful-paint-ms']} | ${x['total-blocking-time-ms']} | ${x['cumulative-layout-shift']} | ${x['transfer-bytes']} |`,
 );
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const table = [
   header,
   '|---|---|---|---|---|---|---|---|---|',
@@ -85,11 +90,17 @@ const table = [
   '| JavaScript, all figures started (gzipped) | target | bytes before first interaction | target |',
   '|---|---|---|---|',
   `| ${kib(weight.javascriptGzip)} (${weight.scripts} files) | ≤ 150 KB | ${kib(weight.beforeInteraction)} (${weight.requests} requests) | ≤ 1 MB |`,
+  '',
+  `Canvas memory on a phone (Chromium at ${canvas.viewport.width} × ${canvas.viewport.height} px, device pixel ratio ${canvas.viewport.deviceScaleFactor}; each figure started, zoomed in three steps, panned and sent home; backing stores of the live canvases, width × height × 4 bytes):`,
+  '',
+  `| ${canvas.figures.map((f) => f.id).join(' | ')} | whole article | target |`,
+  `|${'---|'.repeat(canvas.figures.length + 2)}`,
+  `| ${canvas.figures.map((f) => `${mib(f.bytes)} (${f.canvases} canvases)`).join(' | ')} | ${mib(canvas.totalBytes)} | < 200 MB |`,
 ].join('\n');
 console.log(table);
 
 const stamp = new Date().toISOString().slice(0, 10);
-const json = { lighthouse: '12.2.3', preset: 'mobile', runs: RUNS, date: stamp, atlases, article: weight, chromium: execFileSync(chromePath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(), results };
+const json = { lighthouse: '12.2.3', preset: 'mobile', runs: RUNS, date: stamp, atlases, article: weight, canvasMemory: canvas, chromium: execFileSync(chromePath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(), results };
 writeAtomic('bench/results/site.json', `${JSON.stringify(json, null, 2)}\n`);
 
 const readme = readFileSync('README.md', 'utf8');
@@ -104,6 +115,15 @@ function hasPipelineViews(): boolean {
   if (!existsSync(manifest)) return false;
   const views = (JSON.parse(readFileSync(manifest, 'utf8')) as { views?: Record<string, unknown> }).views ?? {};
   return DEMO_VIEWS.every((view) => view in views);
+}
+
+async function withChromium<T>(work: (browser: Browser) => Promise<T>): Promise<T> {
+  const browser = await launchChromium();
+  try {
+    return await work(browser);
+  } finally {
+    await browser.close();
+  }
 }
 
 /** The article's weight in Chromium at a phone's size: bytes until network idle, then scripts with every figure started. */

@@ -12,9 +12,18 @@ import { placeLabels } from './labels.ts';
 import { Overlay, type MapTransform } from './overlay.ts';
 import { fillTooltip, formatAttribution } from './tooltip.ts';
 
-/** Phones: a few hundred tiles of 256 px are already ~100 MB of decoded pixels. */
-const TILE_CACHE = 96;
-const PARALLEL_TILE_REQUESTS = 4;
+/**
+ * What one viewer may hold and fetch, set for the screen it is on. Every cached tile is a 256 px canvas
+ * (OpenSeadragon keeps tiles as 2D contexts for its canvas drawer): 256 KB of backing store. iOS Safari caps the
+ * canvas memory of a whole page (OpenSeadragon #2176), and an article has four viewers, so on a small screen
+ * each keeps 48 tiles (12 MB; a 375 px figure at a device pixel ratio of 2 holds ~20 after a reader zooms in and
+ * pans, so zooming back out is free) and fetches 3 at once (a phone on a cellular link gains nothing from more,
+ * and each decode is a burst of memory). A desktop figure shows ~30 tiles: 128 cached, 6 at once. npm run
+ * bench:site measures the canvas memory an article holds on a phone.
+ */
+function viewerBudget(): { tileCache: number; parallelTiles: number } {
+  return window.innerWidth < 700 ? { tileCache: 48, parallelTiles: 3 } : { tileCache: 128, parallelTiles: 6 };
+}
 /** How long after a gesture the URL is updated with the new view. */
 const RECORD_DELAY_MS = 500;
 
@@ -48,10 +57,13 @@ export class AtlasFigure {
     const host = element.querySelector<HTMLElement>('.atlas-viewer')!;
     this.tooltip = element.querySelector<HTMLElement>('.atlas-tooltip')!;
     const wide = host.clientWidth >= 560;
+    const budget = viewerBudget();
 
     this.viewer = OpenSeadragon({
       element: host,
       tileSources: tileSourceOf(this.view),
+      // The 2D canvas drawer everywhere: OpenSeadragon's WebGL drawer struggles on iOS Safari (#2667), each WebGL
+      // context costs GPU memory four times over in an article, and the overlay (overlay.ts) needs no WebGL.
       drawer: 'canvas',
       showNavigationControl: false,
       showNavigator: wide,
@@ -64,8 +76,8 @@ export class AtlasFigure {
       cooperativeGestures: true,
       gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true, scrollToZoom: true },
       gestureSettingsTouch: { clickToZoom: false, dblClickToZoom: true, pinchToZoom: true, flickEnabled: true },
-      imageLoaderLimit: PARALLEL_TILE_REQUESTS,
-      maxImageCacheCount: TILE_CACHE,
+      imageLoaderLimit: budget.parallelTiles,
+      maxImageCacheCount: budget.tileCache,
       visibilityRatio: 0.5,
       constrainDuringPan: true,
       minZoomImageRatio: 0.8,

@@ -7,13 +7,14 @@ import { existsSync } from 'node:fs';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import type { DriverPage, Engine, EngineBrowser, PageOptions } from './driver.ts';
 
-const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+const CANDIDATES = [process.env.FIREFOX_PATH, '/usr/bin/firefox-esr', '/usr/bin/firefox'];
+const FIREFOX = CANDIDATES.find((candidate): candidate is string => Boolean(candidate && existsSync(candidate)));
 
 export const firefox: Engine = {
   id: 'firefox',
   name: 'Firefox ESR',
   install: 'apt-get install -y firefox-esr',
-  missing: () => (existsSync(FIREFOX) ? undefined : `no Firefox at ${FIREFOX} or $FIREFOX_PATH`),
+  missing: () => (FIREFOX ? undefined : 'no Firefox at /usr/bin/firefox-esr, /usr/bin/firefox or $FIREFOX_PATH'),
   cannot: {
     print: 'Firefox’s WebDriver BiDi has no command to emulate print media',
     'touch-scroll': 'Firefox’s WebDriver BiDi touch actions reach the page as touch events but never scroll it (headless Firefox has no asynchronous pan and zoom)',
