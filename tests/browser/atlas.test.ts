@@ -175,7 +175,8 @@ engineSuite('atlas figures on a desktop', (site) => {
       await expect.poll(async () => (await dataset(page, LAYERS)).shown).toBe((await dataset(page, LAYERS)).box);
       const steps = new Set(await page.evaluate(() => (window as unknown as { __shown: string[] }).__shown)).size;
       if (reducedMotion) expect(steps, 'regions shown on the way with reduced motion').toBeLessThanOrEqual(2);
-      else expect(steps, 'regions shown on the way while flying').toBeGreaterThan(4);
+      // At least one region between start and end (a loaded machine draws few frames of the flight).
+      else expect(steps, 'regions shown on the way while flying').toBeGreaterThan(2);
       expect(await page.errors()).toEqual([]);
       await page.close();
     }

@@ -123,8 +123,8 @@ function fixtureProvenance(demo: string, views: ManifestViews['views']) {
       grids: index.levels.map((level) => ({ size: level.size, cells: level.cells, coverage: 0.4 })),
       homeGrid: index.levels.at(-1)!.size,
       ...(index.kind === 'layer'
-        ? { legibility: { judge: 'content/models/demo-judge', // Size 20, as the example article reads the demo's home-view grid.
-            grids: [{ size: 20, cells: index.levels.at(-1)!.cells, icons: 0.7, noise: 0.05, reference: 0.45, referenceSteps: 24 }] } }
+        ? { legibility: { judge: 'content/models/demo-judge', // Sizes 10 and 20, the demo's home-view grid and its finest, as the example article reads them.
+            grids: [10, 20].map((size) => ({ size, cells: index.levels.at(-1)!.cells, icons: 0.7, noise: 0.05, reference: 0.45, referenceSteps: 24 })) } }
         : {}),
       render: { files: viewFiles.length, bytes: viewBytes, levels: [], key: sha(`render ${id}`) },
       icons: { computed: 0, total: index.levels.reduce((sum, level) => sum + level.cells, 0) },

@@ -31,7 +31,7 @@ const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: stri
   layout: { version: 2, fingerprint: 'b717c41d90f63818' },
   grid: { version: 2, fingerprint: '47a8c4b9c40c0be9' },
   icons: { version: 2, fingerprint: 'a3cd544c498f6a51' },
-  render: { version: 1, fingerprint: '8e2b38573abbb571' },
+  render: { version: 1, fingerprint: '99827b7a04861e4b' },
   patches: { version: 2, fingerprint: 'a5a2f6a06b570a96' },
   legibility: { version: 1, fingerprint: 'd4743698f9ad9d6c' },
 };

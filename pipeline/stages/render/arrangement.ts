@@ -11,6 +11,7 @@
  * Pyramid levels between two grids' levels are downsampled from the finer of the two; levels below the
  * coarsest grid's are downsampled from it; no level is ever downsampled from a grid finer than the next one.
  */
+import { gridIndexFor } from '../../../src/scripts/atlas/grid-level.ts';
 
 export interface PlannedGrid {
   size: number;
@@ -89,14 +90,16 @@ export function planPyramid(sizes: number[], cellPixels: number): PyramidPlan {
 }
 
 /**
- * Device pixels across a viewer at its home view (the whole map): a phone's 375 CSS px at 3× or a desktop
- * column of about 1,000 px. The grid drawn there is the one readers see first (coverage, legibility).
+ * CSS pixels across a figure's map at its home view, the map shown whole: an article figure on a desktop window
+ * of 1,280 × 900 px is 958 × 700 px, so its map is 700 px square. The grid the viewer shows there, by its rule
+ * (src/scripts/atlas/grid-level.ts: the finest grid whose cells are ≥ 48 CSS px), is the one readers see first
+ * (coverage, legibility). A phone's 343 px map shows the next coarser grid.
  */
-export const HOME_VIEW_PIXELS = 1024;
+export const HOME_MAP_CSS_PIXELS = 700;
 
-/** The grid a viewer shows at its home view. */
+/** The grid a viewer shows at its home view on a desktop. */
 export function homeGrid(plan: PyramidPlan): PlannedGrid {
-  return gridForWidth(plan, HOME_VIEW_PIXELS);
+  return plan.grids[gridIndexFor(plan.grids, HOME_MAP_CSS_PIXELS)]!;
 }
 
 /** The grid whose image a picture of this width should come from: the coarsest one at least that wide. */

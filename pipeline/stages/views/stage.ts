@@ -62,7 +62,7 @@ export interface ViewReport {
   trustworthiness?: number;
   /** Per grid level: kept cells, and the share of the map's square their icons cover. */
   grids: { size: number; cells: number; coverage: number }[];
-  /** The grid size a viewer shows at its home view (render/arrangement.ts, HOME_VIEW_PIXELS). */
+  /** The grid size a viewer shows at its home view on a desktop (render/arrangement.ts, HOME_MAP_CSS_PIXELS). */
   homeGrid: number;
   /** With recipe.legibility, on layer views: the judge's scores per scored grid level. */
   legibility?: { judge: string; grids: LegibilityScore[] };

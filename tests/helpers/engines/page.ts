@@ -203,7 +203,7 @@ export class TestPage {
       const from = await this.evaluate(() => document.activeElement?.outerHTML ?? '');
       await this.press('Tab');
       // Some engines handle the key after the command returns: wait until focus has moved, or give up.
-      for (let i = 0; i < 20 && (await this.evaluate(() => document.activeElement?.outerHTML ?? '')) === from; i++) await this.wait(25);
+      for (let i = 0; i < 80 && (await this.evaluate(() => document.activeElement?.outerHTML ?? '')) === from; i++) await this.wait(25);
     }
     await this.on(target, (e) => {
       if (document.activeElement !== e) e.focus();

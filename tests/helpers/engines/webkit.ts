@@ -145,6 +145,8 @@ function sessionArguments(options: PageOptions, scratch: string): string[] {
     `--env=XDG_CONFIG_HOME=${config}`,
     `--env=GTK_THEME=${options.colorScheme === 'dark' ? 'Adwaita:dark' : 'Adwaita'}`,
     `--enable-javascript=${options.javaScript}`,
+    // Safari's "Press Tab to highlight each item on a webpage", which keyboard readers turn on: Tab reaches links.
+    '--enable-tabs-to-links=true',
     '--automation',
   ];
 }
