@@ -43,9 +43,9 @@ function describe(error: unknown): string {
  * Stops the build when too few images are usable, saying how many there are, how many are needed and why.
  * `needed` comes from the stage asking (for example UMAP needs more points than neighbours).
  */
-export function requireUsable(source: string, usable: number, skipped: number, needed: number, why: string): void {
+export function requireUsable(source: string, usable: number, skipped: number, needed: number, why: string, report?: string): void {
   if (usable >= needed) return;
   throw new UserError(
-    `${source}: only ${usable} usable image${usable === 1 ? '' : 's'}${skipped ? ` (${skipped} skipped, listed in the data report)` : ''}; ${why} needs at least ${needed}. Add images or lower that setting.`,
+    `${source}: only ${usable} usable image${usable === 1 ? '' : 's'}${skipped ? ` (${skipped} skipped, listed in ${report ?? 'the data report'})` : ''}; ${why} needs at least ${needed}. Add images or lower that setting.`,
   );
 }

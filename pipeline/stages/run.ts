@@ -5,6 +5,7 @@
  * (render/format.ts) and manifest.json with the index of views and provenance (hashes, parameters, versions,
  * backend, timings) for the article's methods appendix.
  */
+import { describeUnknownLabels, writeDataReport } from '../datasets/report.ts';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hashOf } from '../cache/hash.ts';
@@ -61,6 +62,8 @@ export async function runRecipe(options: {
   }
   const activationSeconds = (performance.now() - started) / 1000;
   reports.push({ stage: 'activations', status: activations.computed ? 'computed' : 'cached', seconds: activationSeconds, detail: `${activations.chunks.length} chunks, ${activations.computed} computed` });
+  const unknown = describeUnknownLabels(activations.unknownLabels);
+  if (unknown) log(`${recipe.id}: ${unknown}`);
   log(`${recipe.id}: activations ${activations.computed ? `computed ${activations.computed} of ${activations.chunks.length} chunks` : 'cached'} (${activationSeconds.toFixed(1)} s)`);
   if (shard && (activations.missing || activations.computed)) {
     // Phase 1 of a sharded build: this shard drew chunks (or others' are still to come); the layout phase is next.
@@ -183,7 +186,9 @@ export async function runRecipe(options: {
       stages: reports,
     };
     writeFileSync(path.join(temporary, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (activations.skipped.length) writeFileSync(path.join(temporary, 'data-report.json'), `${JSON.stringify(activations.skipped, null, 2)}\n`);
+    if (activations.skipped.length || activations.unknownLabels.length) {
+      writeDataReport(path.join(temporary, 'data-report.json'), { skipped: activations.skipped, unknownLabels: activations.unknownLabels });
+    }
   } catch (error) {
     rmSync(temporary, { recursive: true, force: true });
     throw error;
@@ -229,6 +234,8 @@ function accuracyOf(cache: CacheStore, chunks: string[]): number {
     const labels = new Int32Array(new Uint8Array(chunk.file('labels.i32')).buffer);
     const predictions = new Int32Array(new Uint8Array(chunk.file('predictions.i32')).buffer);
     labels.forEach((label, i) => {
+      // An image whose label is no class of the model (-1) has no right answer to count.
+      if (label < 0) return;
       total++;
       if (label === predictions[i]) correct++;
     });

@@ -27,7 +27,7 @@ const STAGES = {
 };
 
 const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: string }> = {
-  activations: { version: 2, fingerprint: 'e3b28cd94ffe59b7' },
+  activations: { version: 2, fingerprint: '4d8fbb28ab2db8bc' },
   layout: { version: 2, fingerprint: 'b717c41d90f63818' },
   grid: { version: 2, fingerprint: '47a8c4b9c40c0be9' },
   icons: { version: 2, fingerprint: 'a3cd544c498f6a51' },

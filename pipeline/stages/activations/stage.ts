@@ -13,6 +13,7 @@ import { FileDigests } from '../../cache/file-digests.ts';
 import type { WorkerPool } from '../../engine/pool.ts';
 import { listFolder, listManifest, type Skipped } from '../../datasets/sources.ts';
 import { requireUsable } from '../../datasets/decode.ts';
+import { relativeSkipped, unknownLabelsOf, writeDataReport, type UnknownLabel } from '../../datasets/report.ts';
 import { CLASS_NAMES } from '../../datasets/synthetic/world.ts';
 import type { Recipe, RecipeLayer } from '../../recipes/schema.ts';
 import type { ChunkImages, ChunkInput, ChunkOutput } from './tasks.ts';
@@ -30,7 +31,10 @@ export interface ActivationsResult {
   /** Chunks neither cached nor computed (another shard's). */
   missing: number;
   labels: string[];
+  /** Images left out, with paths relative to the data folder. */
   skipped: Skipped[];
+  /** Image labels that name no class of the model. */
+  unknownLabels: UnknownLabel[];
   /** Classes whose exact attribution every sample carries ([n, declared.length] per layer), in that order. */
   declared: string[];
   /** The model's identity (hash of its files). */
@@ -56,13 +60,13 @@ function plan(recipe: Recipe & { file: string }, root: string, cache: CacheStore
     declared,
     classCount: labels.length,
   };
-  const chunks = planChunks(recipe, root, labels);
+  const { chunks, listed, unknownLabels } = planChunks(recipe, root, labels);
   const model = modelHash(modelFolder);
   const base = hashOf('activations', ACTIVATIONS_VERSION, model, recipe.preprocess, sampleOptions);
   const digests = new FileDigests(path.join(cache.root, 'file-digests', 'memo.json'));
   const keys = chunks.map((images) => hashOf(base, chunkIdentity(images, dataFolder(recipe, root), digests)));
   digests.save();
-  return { modelFolder, modelHash: model, labels, sampleOptions, chunks, keys };
+  return { modelFolder, modelHash: model, labels, sampleOptions, chunks, keys, listed, unknownLabels };
 }
 
 export async function runActivations(options: {
@@ -75,11 +79,13 @@ export async function runActivations(options: {
   only?: (key: string) => boolean;
 }): Promise<ActivationsResult> {
   const { recipe, root, cache, pool } = options;
-  const { modelFolder, modelHash: model, labels, sampleOptions, chunks, keys } = plan(recipe, root, cache);
+  const { modelFolder, modelHash: model, labels, sampleOptions, chunks, keys, listed, unknownLabels } = plan(recipe, root, cache);
+  const folder = recipe.data.synthetic ? root : dataFolder(recipe, root);
   let done = 0;
   let computed = 0;
   let missing = 0;
-  const skipped: Skipped[] = [];
+  // Paths relative to the data folder, in the cache too: its entries are keyed by content, not by where it lies.
+  const skipped: Skipped[] = relativeSkipped(listed, folder);
   await Promise.all(
     chunks.map(async (images, i) => {
       const existing = cache.read('activations', keys[i]!);
@@ -88,20 +94,28 @@ export async function runActivations(options: {
       } else if (!existing) {
         const input: ChunkInput = { model: modelFolder, preprocess: recipe.preprocess, options: sampleOptions, images, batch: 32 };
         const output = await pool.run<ChunkOutput>({ module: TASKS, task: 'activationsChunk', input });
-        cache.write('activations', keys[i]!, chunkFiles(output), { images: output.ids.length, skipped: output.skipped });
-        skipped.push(...output.skipped);
+        const chunkSkipped = relativeSkipped(output.skipped, folder);
+        cache.write('activations', keys[i]!, chunkFiles(output), { images: output.ids.length, skipped: chunkSkipped });
+        skipped.push(...chunkSkipped);
         computed++;
       } else {
-        skipped.push(...((existing.meta.info as { skipped?: Skipped[] })?.skipped ?? []));
+        skipped.push(...relativeSkipped((existing.meta.info as { skipped?: Skipped[] })?.skipped ?? [], folder));
       }
       options.onChunk?.(++done, chunks.length);
     }),
   );
   // Another shard's chunks are still to come: the usable count is known only once all are there.
-  if (missing) return { chunks: keys, computed, reused: keys.length - computed - missing, missing, labels, skipped, declared: sampleOptions.declared.map((index) => labels[index]!), modelHash: model };
+  const declared = sampleOptions.declared.map((index) => labels[index]!);
+  if (missing) return { chunks: keys, computed, reused: keys.length - computed - missing, missing, labels, skipped, unknownLabels, declared, modelHash: model };
   const total = chunks.reduce((n, images) => n + (images.kind === 'synthetic' ? images.indices.length : images.files.length), 0);
-  requireUsable(recipe.data.folder ?? recipe.data.manifest ?? 'synthetic world', total - skipped.length, skipped.length, Math.max(recipe.layout.neighbors + 1, 2), `a layout with ${recipe.layout.neighbors} neighbours`);
-  return { chunks: keys, computed, reused: keys.length - computed, missing: 0, labels, skipped, declared: sampleOptions.declared.map((index) => labels[index]!), modelHash: model };
+  const decodeSkipped = skipped.length - listed.length;
+  const usable = total - decodeSkipped;
+  const needed = Math.max(recipe.layout.neighbors + 1, 2);
+  // Stopping for want of images: the report that says which were left out is written first, where the user can read it.
+  const report = usable < needed && skipped.length ? path.join(cache.root, 'reports', path.basename(recipe.file).replace(/\.(ya?ml|json)$/, ''), 'data-report.json') : undefined;
+  if (report) writeDataReport(report, { skipped, unknownLabels });
+  requireUsable(recipe.data.folder ?? recipe.data.manifest ?? 'synthetic world', usable, skipped.length, needed, `a layout with ${recipe.layout.neighbors} neighbours`, report && path.relative(root, report));
+  return { chunks: keys, computed, reused: keys.length - computed, missing: 0, labels, skipped, unknownLabels, declared, modelHash: model };
 }
 
 /** How many of the recipe's activation chunks are already in the cache. */
@@ -142,23 +156,21 @@ function readLabelsFile(file: string, root: string): string[] {
 }
 
 /** The recipe's images, cut into chunks of CHUNK_IMAGES in a fixed order. */
-function planChunks(recipe: Recipe & { file: string }, root: string, labels: string[]): ChunkImages[] {
+function planChunks(recipe: Recipe & { file: string }, root: string, labels: string[]): { chunks: ChunkImages[]; listed: Skipped[]; unknownLabels: UnknownLabel[] } {
   const chunks: ChunkImages[] = [];
   if (recipe.data.synthetic) {
     const { seed, split } = recipe.data.synthetic;
     for (let start = 0; start < recipe.data.count; start += CHUNK_IMAGES) {
       chunks.push({ kind: 'synthetic', seed, split, indices: Array.from({ length: Math.min(CHUNK_IMAGES, recipe.data.count - start) }, (_, i) => start + i) });
     }
-    return chunks;
+    return { chunks, listed: [], unknownLabels: [] };
   }
   const folder = dataFolder(recipe, root);
   const listing = recipe.data.manifest ? listManifest(path.resolve(root, recipe.data.manifest), folder) : listFolder(folder);
-  const entries = listing.entries.slice(0, recipe.data.count).map((entry) => {
-    const label = labels.indexOf(entry.label);
-    return { file: entry.file, label };
-  });
+  const used = listing.entries.slice(0, recipe.data.count);
+  const entries = used.map((entry) => ({ file: entry.file, label: labels.indexOf(entry.label) }));
   for (let start = 0; start < entries.length; start += CHUNK_IMAGES) chunks.push({ kind: 'files', start, files: entries.slice(start, start + CHUNK_IMAGES) });
-  return chunks;
+  return { chunks, listed: listing.skipped, unknownLabels: unknownLabelsOf(used, labels, folder) };
 }
 
 /** The folder a recipe's image paths are relative to: data.folder, or the manifest's folder. */
