@@ -81,6 +81,8 @@ export function setUpPreviews(): void {
     if (!box.hidden && !box.contains(target) && !triggers.some((t) => t.contains(target))) hide();
   });
   window.addEventListener('resize', hide);
+  // For anyone waiting on the page (the browser tests): previews now open.
+  box.dataset.ready = 'true';
 }
 
 function kindOf(trigger: HTMLElement): string {

@@ -9,6 +9,12 @@ import { engineSuite, type Kind, type TestPage } from '../helpers/engines/index.
 engineSuite('example article', (site) => {
   const previewText = (page: TestPage) => page.text('#preview-box');
   const previewShown = (page: TestPage) => page.visible('#preview-box');
+  /** The article, once its previews are set up (a loaded engine may run its scripts after the load event). */
+  const withPreviews = async (kind: Kind) => {
+    const page = await site.open(kind);
+    await page.waitFor('#preview-box[data-ready]');
+    return page;
+  };
 
   for (const kind of ['desktop', 'phone'] as const) {
     site.it(`loads the article and the index without errors (${kind})`, async () => {
@@ -37,7 +43,7 @@ engineSuite('example article', (site) => {
   }
 
   site.it('opens citation and footnote previews on hover; Escape or moving away closes them (desktop)', async () => {
-    const page = await site.open('desktop');
+    const page = await withPreviews('desktop');
     const citation = { css: 'a.citation', text: '[2, 3]' };
     await page.hover(citation);
     await expect.poll(() => previewShown(page)).toBe(true);
@@ -56,7 +62,7 @@ engineSuite('example article', (site) => {
   });
 
   site.it('opens footnote and figure previews on keyboard focus, never nested', async () => {
-    const page = await site.open('desktop');
+    const page = await withPreviews('desktop');
     await page.focus('a[data-footnote-ref]');
     await expect.poll(() => previewShown(page)).toBe(true);
     expect(await previewText(page)).toContain('cat faces');
@@ -75,7 +81,7 @@ engineSuite('example article', (site) => {
   site.it(
     'previews a citation on the first tap and follows it on the second (phone)',
     async () => {
-      const page = await site.open('phone');
+      const page = await withPreviews('phone');
       const citation = 'a.citation';
       await page.tap(citation);
       await expect.poll(() => previewShown(page)).toBe(true);
@@ -94,7 +100,7 @@ engineSuite('example article', (site) => {
   site.it(
     'closes a tapped preview when the reader taps elsewhere (phone)',
     async () => {
-      const page = await site.open('phone');
+      const page = await withPreviews('phone');
       await page.tap('a[data-footnote-ref]');
       await expect.poll(() => previewShown(page)).toBe(true);
       await page.tap('.title-block h1');

@@ -113,7 +113,7 @@ engineSuite('atlas figures on a desktop', (site) => {
     await first.close();
 
     const second = await open(link.slice(site.server.url.length));
-    await second.waitFor(`#${LAYERS}[data-ready][data-loaded]`);
+    await showFigure(second, LAYERS);
     await expect.poll(async () => (await dataset(second, LAYERS)).view).toBe('mixed4b');
     const restored = await dataset(second, LAYERS);
     expect(restored.focus).toBe('whale');

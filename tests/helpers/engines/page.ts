@@ -261,7 +261,7 @@ export class TestPage {
   }
 
   /** Waits until `target` exists (for example a figure with data-ready and data-loaded set). */
-  async waitFor(target: Target, timeoutMs = 20_000): Promise<void> {
+  async waitFor(target: Target, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while ((await this.count(target)) === 0) {
       if (Date.now() > deadline) throw new Error(`${this.engine.name}: nothing matched ${describe(target)} within ${timeoutMs / 1000} s.`);

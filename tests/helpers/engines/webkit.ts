@@ -147,6 +147,7 @@ function sessionArguments(options: PageOptions, scratch: string): string[] {
     `--enable-javascript=${options.javaScript}`,
     // Safari's "Press Tab to highlight each item on a webpage", which keyboard readers turn on: Tab reaches links.
     '--enable-tabs-to-links=true',
+    '--full-screen',
     '--automation',
   ];
 }
@@ -166,11 +167,19 @@ async function webkitPage(port: number, args: string[], options: PageOptions): P
       'webkitgtk:browserOptions': { binary: WRAPPER, args },
     } as WebdriverIO.Capabilities,
   });
-  // The window includes MiniBrowser's toolbar: size it so that the page's viewport is what was asked for.
+  // MiniBrowser runs full-screen (no toolbar, so no minimum width and no chrome): the window is the viewport.
+  // GTK applies a size asynchronously: wait until the page has it, or a late resize event would reach the page
+  // under test (and close what resizing closes, such as a preview).
   const { width, height } = options.viewport;
   await browser.setWindowSize(width, height);
-  const inner = await browser.execute(() => [window.innerWidth, window.innerHeight]);
-  await browser.setWindowSize(2 * width - inner[0]!, 2 * height - inner[1]!);
+  let seen = '';
+  await browser.waitUntil(
+    async () => {
+      seen = (await browser.execute(() => [window.innerWidth, window.innerHeight])).join(' × ');
+      return seen === `${width} × ${height}`;
+    },
+    { timeout: 10_000, interval: 50, timeoutMsg: `MiniBrowser's viewport is ${seen}, not the ${width} × ${height} asked for` },
+  );
   const at = ({ x, y }: Point) => ({ x: Math.round(x), y: Math.round(y), origin: 'viewport' as const });
   return {
     goto: (url) => browser.url(url).then(() => undefined),
