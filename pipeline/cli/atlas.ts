@@ -6,6 +6,7 @@
  *   atlas status [RECIPE…]                 which stages are cached and which would run
  *   atlas plan [RECIPE…] --json            a sharded build's phases, their units and how many are done
  *   atlas clean                            remove the pipeline's cache (.atlas-cache/, or ATLAS_CACHE_DIR)
+ *   atlas clean --published                remove the published atlases whose recipe was deleted
  *   atlas cache export FILE.tar [--stage S] [--shard i/n]
  *                                          pack the cache's complete entries (of stage S, of shard i) into an archive
  *   atlas cache import FILE.tar…           merge archives into the cache, each checked whole first
@@ -19,6 +20,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError, isUserError } from '../errors.ts';
+import { recipeId } from '../recipes/read.ts';
 import { checkContent } from '../content/check.ts';
 import { checkLinks, formatLinkProblem } from '../site/check-links.ts';
 import { siteSettings } from '../site/settings.ts';
@@ -26,7 +28,7 @@ import { siteSettings } from '../site/settings.ts';
 const USAGE = `usage: atlas build [RECIPE…] [--root DIR] [--shard i/n | --phase layout]
        atlas status [RECIPE…]
        atlas plan [RECIPE…] --json
-       atlas clean
+       atlas clean [--published]
        atlas cache export FILE.tar [--stage STAGE]… [--shard i/n]
        atlas cache import FILE.tar…
        atlas cache prune
@@ -39,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { root: { type: 'string' }, base: { type: 'string' }, site: { type: 'string' }, size: { type: 'string' }, stage: { type: 'string', multiple: true }, shard: { type: 'string' }, phase: { type: 'string' }, json: { type: 'boolean' } },
+    options: { root: { type: 'string' }, base: { type: 'string' }, site: { type: 'string' }, size: { type: 'string' }, stage: { type: 'string', multiple: true }, shard: { type: 'string' }, phase: { type: 'string' }, json: { type: 'boolean' }, published: { type: 'boolean' } },
   });
   if (command === 'build') {
     const { shardOf } = await import('../stages/shard.ts');
@@ -58,6 +60,13 @@ async function main(argv: string[]): Promise<number> {
     const plans = recipeFiles(root, positionals).map((file) => recipePlan(readRecipe(file, root), root, cache));
     if (values.json) console.log(JSON.stringify(plans, null, 2));
     else for (const plan of plans) for (const p of plan.phases) console.log(`${plan.recipe}: ${p.phase}${p.sharded ? ' (sharded)' : ''}: ${p.done ?? '?'} of ${p.units ?? '? (after the layout phase)'} done; ${p.command}`);
+    return 0;
+  }
+  if (command === 'clean' && values.published) {
+    const { removeOrphans } = await import('../site/published-files.ts');
+    const root = path.resolve(values.root ?? '.');
+    const removed = removeOrphans(path.join(root, 'public', 'atlases'), recipeFiles(root, []).map(recipeId), root);
+    console.log(removed.length ? `removed ${removed.map((id) => `public/atlases/${id}/`).join(', ')} (no recipe)` : 'no published atlas is without its recipe');
     return 0;
   }
   if (command === 'clean') {
@@ -168,17 +177,31 @@ async function status(root: string, only: string[]): Promise<number> {
   const { recipeStatus } = await import('../stages/status.ts');
   const cache = new CacheStore(cacheFolder(root));
   for (const file of recipeFiles(root, only)) for (const line of recipeStatus(readRecipe(file, root), root, cache)) console.log(line);
+  const { orphanAtlases } = await import('../site/published-files.ts');
+  for (const id of orphanAtlases(path.join(root, 'public', 'atlases'), recipeFiles(root, []).map(recipeId))) {
+    console.log(`${id}: published in public/atlases/${id}/, but content/atlases/ has no recipe ${id}; atlas clean --published removes it`);
+  }
   return 0;
 }
 
+/** The recipes a command names, as files or as atlas ids (content/atlases/<id>.yaml); all of them when none is named. */
 function recipeFiles(root: string, only: string[]): string[] {
-  if (only.length) return only.map((file) => path.resolve(root, file));
   const folder = path.join(root, 'content', 'atlases');
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .filter((name) => /\.(ya?ml|json)$/.test(name))
-    .sort()
-    .map((name) => path.join(folder, name));
+  const all = existsSync(folder)
+    ? readdirSync(folder)
+        .filter((name) => /\.(ya?ml|json)$/.test(name))
+        .sort()
+        .map((name) => path.join(folder, name))
+    : [];
+  if (!only.length) return all;
+  return only.map((name) => {
+    const file = path.resolve(root, name);
+    if (existsSync(file)) return file;
+    const byId = all.find((candidate) => recipeId(candidate) === name);
+    if (byId) return byId;
+    const ids = all.map(recipeId);
+    throw new UserError(`${name}: neither a recipe file nor the id of a recipe in content/atlases/; ${ids.length ? `the ids are ${ids.join(', ')}` : 'there are none yet'}.`);
+  });
 }
 
 function linkCheck(outDir: string, base: string, site: string | undefined): number {

@@ -4,11 +4,15 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors.ts';
 import { describeIssue } from '../content/schema.ts';
-import { recipeSchema, type Recipe } from './schema.ts';
+import { FIGURE_ID_PATTERN, recipeSchema, type Recipe } from './schema.ts';
 
 export function readRecipe(file: string, root = process.cwd()): Recipe & { id: string; file: string } {
   const label = path.relative(root, file) || file;
   if (!existsSync(file)) throw new UserError(`${label}: recipe not found.`);
+  const id = recipeId(file);
+  if (!FIGURE_ID_PATTERN.test(id)) {
+    throw new UserError(`${label}: the file name gives the atlas the id "${id}", which names its folder public/atlases/${id}/; rename the file with lower-case letters, digits and dashes (say, my-atlas.yaml).`);
+  }
   let raw: unknown;
   try {
     raw = file.endsWith('.json') ? JSON.parse(readFileSync(file, 'utf8')) : parseYaml(readFileSync(file, 'utf8'));
@@ -25,5 +29,10 @@ export function readRecipe(file: string, root = process.cwd()): Recipe & { id: s
   for (const [field, value] of [['data.folder', recipe.data.folder], ['data.manifest', recipe.data.manifest]] as const) {
     if (value && !existsSync(path.resolve(root, value))) throw new UserError(`${label}: field "${field}" names ${value}, which does not exist.`);
   }
-  return { ...recipe, id: path.basename(file).replace(/\.(ya?ml|json)$/, ''), file };
+  return { ...recipe, id, file };
+}
+
+/** A recipe's atlas id: its file name without the extension. */
+export function recipeId(file: string): string {
+  return path.basename(file).replace(/\.(ya?ml|json)$/, '');
 }

@@ -7,7 +7,8 @@ import { preprocessSchema } from '../models/preprocess.ts';
 
 const positiveInt = z.number().int().positive();
 /** The id of a figure's data (a patch experiment, activation grid or neuron): it names a published folder. */
-const figureId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
+export const FIGURE_ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+const figureId = z.string().regex(FIGURE_ID_PATTERN, 'must be lower-case letters, digits and dashes');
 const seed = z.number().int().nonnegative().default(0);
 
 const data = z

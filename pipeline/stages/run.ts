@@ -5,9 +5,10 @@
  * (render/format.ts) and manifest.json with the index of views and provenance (hashes, parameters, versions,
  * backend, timings) for the article's methods appendix.
  */
-import { describeUnknownLabels, writeDataReport } from '../datasets/report.ts';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { describeUnknownLabels, writeDataReport } from '../datasets/report.ts';
+import { assertReplaceable, writePublishedListing } from '../site/published-files.ts';
 import { hashOf } from '../cache/hash.ts';
 import { withLock } from '../cache/lock.ts';
 import { abandoned, partialPath, writerMark } from '../cache/partials.ts';
@@ -76,6 +77,8 @@ export async function runRecipe(options: {
   if (recipe.legibility) judgeOf(recipe.legibility, recipe, root, activations.labels);
   const modelFolder = path.resolve(root, recipe.model);
   const out = path.join(root, 'public', 'atlases', recipe.id);
+  // Said now rather than after the whole build: the folder this build replaces holds only the pipeline's files.
+  assertReplaceable(out, root);
   const temporary = partialPath(out);
   // One process at a time sweeps or swaps this atlas's site folder; other builds of the project wait.
   const lock = path.join(path.dirname(out), `.${recipe.id}.lock`);
@@ -193,8 +196,10 @@ export async function runRecipe(options: {
     rmSync(temporary, { recursive: true, force: true });
     throw error;
   }
-  // The site's copy is swapped in whole.
+  // The site's copy is swapped in whole: first, what it holds must be the pipeline's own.
+  writePublishedListing(temporary);
   await withLock(lock, () => {
+    assertReplaceable(out, root);
     const previous = `${out}.previous-${writerMark()}`;
     if (existsSync(out)) renameSync(out, previous);
     renameSync(temporary, out);
