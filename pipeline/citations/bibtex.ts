@@ -6,6 +6,7 @@
 import { Cite } from '@citation-js/core';
 import '@citation-js/plugin-bibtex';
 import { UserError } from '../errors.ts';
+import { isSafeLink } from '../content/urls.ts';
 
 export interface Person {
   given?: string;
@@ -55,7 +56,13 @@ export function parseBibtex(text: string, file: string): Map<string, Reference> 
   const references = new Map<string, Reference>();
   for (const item of items) {
     const key = String(item['citation-key'] ?? item.id);
-    references.set(key, toReference(item, key, lineOf.get(key) ?? 0));
+    const reference = toReference(item, key, lineOf.get(key) ?? 0);
+    // The url becomes a link in the bibliography: a javascript: URL would run on the page (content/urls.ts).
+    if (reference.url && !isSafeLink(reference.url)) {
+      const at = text.indexOf(reference.url);
+      throw new UserError(`${file}:${at < 0 ? reference.line : lineAt(text, at)}: entry "${key}" has url = {${reference.url}}; only http(s), mailto and relative links are shown, so fix or remove it.`);
+    }
+    references.set(key, reference);
   }
   for (const start of starts) {
     if (start.key && !references.has(start.key)) {

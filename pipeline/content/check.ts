@@ -88,7 +88,10 @@ function checkArticle(file: string, fileLabel: string, paths: ContentPaths): voi
   const source = readFileSync(file, 'utf8');
   const raw = readFrontMatter(source, fileLabel);
   const result = articleSchema(z.string()).safeParse(raw);
-  if (!result.success) throw new UserError(`${fileLabel}: ${describeIssue(result.error)}.`);
+  if (!result.success) {
+    const line = lineOfIssue(source, raw, result.error);
+    throw new UserError(`${fileLabel}${line ? `:${line}` : ''}: ${describeIssue(result.error)}.`);
+  }
   const frontmatter = result.data;
 
   if (frontmatter.cover?.image && !existsSync(path.resolve(path.dirname(file), frontmatter.cover.image))) {
@@ -105,4 +108,13 @@ function checkArticle(file: string, fileLabel: string, paths: ContentPaths): voi
     throw new UserError(`${fileLabel}${place ? `:${place}` : ''}: MDX syntax error: ${reason}`);
   }
   remarkArticleReferences({ bibliographyDir: paths.bibliography })(tree, vfile);
+}
+
+/** The line of the front matter value a schema issue is about, where it is a string found in the source. */
+function lineOfIssue(source: string, raw: unknown, error: z.ZodError): number | undefined {
+  let value: unknown = raw;
+  for (const part of error.issues[0]?.path ?? []) value = (value as Record<string | number, unknown> | undefined)?.[part];
+  if (typeof value !== 'string' || !value) return undefined;
+  const index = source.indexOf(value);
+  return index < 0 ? undefined : source.slice(0, index).split('\n').length;
 }

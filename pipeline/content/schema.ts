@@ -2,6 +2,7 @@
  * The front matter of an article and the site settings, as zod schemas.
  * Shared by the content check (`atlas build`, one line per mistake) and Astro's content collection.
  */
+import { isWebUrl } from './urls.ts';
 import { z } from 'zod';
 import { KNOWN_LICENSES, type KnownLicenseId } from './licenses.ts';
 
@@ -27,7 +28,8 @@ export function isValidOrcid(orcid: string): boolean {
   return digits.endsWith(check);
 }
 
-const url = z.string().url('must be a full URL starting with https://');
+// Only links a reader can safely follow: a javascript: URL would become a live link on the page (urls.ts).
+const url = z.string().url('must be a full URL starting with https://').refine(isWebUrl, 'must be an http(s) or mailto URL (a javascript: or data: link would run on the page)');
 
 const affiliation = z.union([
   z.string().min(1, 'must not be empty'),

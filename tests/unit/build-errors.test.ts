@@ -3,18 +3,22 @@
  * the field, citation key or entry, and exit status 1.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const EXAMPLE = readFileSync('content/articles/reading-an-activation-atlas.mdx', 'utf8');
 
 /** A copy of the project's content with the example article alone, replaced by `article` (and the .bib by `bib`). */
+const projects: string[] = [];
+afterAll(() => projects.forEach((root) => rmSync(root, { recursive: true, force: true })));
+
 function project(article: string, bib?: string): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'atlas-content-'));
+  projects.push(root);
   const otherArticle = (source: string) => source.endsWith('.mdx') && path.basename(source) !== path.basename(ARTICLE_FILE);
   cpSync('content', path.join(root, 'content'), { recursive: true, filter: (source) => !otherArticle(source) });
   writeFileSync(path.join(root, 'content/articles/reading-an-activation-atlas.mdx'), article);
@@ -68,7 +72,16 @@ describe('atlas build on bad input', () => {
 
   it('fails on a front-matter date that is not a date', async () => {
     const result = await build(project(EXAMPLE.replace('published: 2026-11-29', 'published: late November')));
-    expectOneLine(result, new RegExp(`^error: .*${ARTICLE_FILE}: field "published" must be a date written as YYYY-MM-DD`));
+    expectOneLine(result, new RegExp(`^error: .*${ARTICLE_FILE}:\\d+: field "published" must be a date written as YYYY-MM-DD`));
+  });
+
+  it('fails on a javascript: link in the front matter or the bibliography, with the line', async () => {
+    const article = await build(project(EXAMPLE.replace('    url: https://orcid.org/0000-0002-1825-0097', '    url: javascript:alert(document.cookie)')));
+    expectOneLine(article, new RegExp(`^error: .*${ARTICLE_FILE}:6: field "authors\\[0\\]\\.url" must be an http\\(s\\) or mailto URL`));
+    const bib = readFileSync('content/bibliography/atlas.bib', 'utf8').replace('{https://distill.pub/2017/feature-visualization}', '{javascript:alert(1)}');
+    const line = bib.split('\n').findIndex((text) => text.includes('javascript:')) + 1;
+    const cited = await build(project(EXAMPLE, bib));
+    expectOneLine(cited, new RegExp(`^error: .*content/bibliography/atlas\\.bib:${line}: entry "olah2017feature" has url = \\{javascript:alert\\(1\\)\\}; only http\\(s\\), mailto and relative links are shown`));
   });
 
   it('fails on YAML that does not parse, with the line', async () => {
