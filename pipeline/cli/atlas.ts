@@ -20,6 +20,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError, isUserError } from '../errors.ts';
+import { nodeTooOld } from '../node-version.ts';
 import { recipeId } from '../recipes/read.ts';
 import { checkContent } from '../content/check.ts';
 import { checkLinks, formatLinkProblem } from '../site/check-links.ts';
@@ -37,6 +38,11 @@ const USAGE = `usage: atlas build [RECIPE…] [--root DIR] [--shard i/n | --phas
        atlas engine`;
 
 async function main(argv: string[]): Promise<number> {
+  const tooOld = nodeTooOld();
+  if (tooOld) {
+    console.error(`error: ${tooOld}`);
+    return 1;
+  }
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,

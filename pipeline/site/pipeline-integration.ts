@@ -4,6 +4,7 @@
  * reruns the pipeline when a recipe changes. It runs in a child process: the pipeline loads TensorFlow.js and
  * a worker pool that have no business in Astro's process, and a failure ends with the CLI's one-line messages.
  */
+import { nodeTooOld } from '../node-version.ts';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,8 @@ export default function atlasPipeline(): AstroIntegration {
     hooks: {
       'astro:config:setup': async ({ command, logger }) => {
         if (command !== 'build' && command !== 'dev') return;
+        const tooOld = nodeTooOld();
+        if (tooOld) throw new Error(tooOld);
         const code = await run(logger);
         // A build must not go on with stale or missing atlases; dev keeps serving and says what failed.
         if (code !== 0 && command === 'build') throw new Error('atlas build failed (see the lines above); fix the named file and build again.');
