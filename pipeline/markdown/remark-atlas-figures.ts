@@ -95,6 +95,7 @@ export default function remarkAtlasFigures(options: AtlasFiguresOptions) {
       }
       checkFocus(node, target.atlas, where);
       checkBox(node, where);
+      checkHighlight(node, where);
       setStringAttribute(node, 'figure', target.id);
       setStringAttribute(node, 'atlas', target.atlas.name);
     });
@@ -119,10 +120,7 @@ function checkViewer(node: MdxJsxElement, where: string, atlasesDir: string): Ta
       }
       checkFocus(child, atlas, stepWhere);
       checkBox(child, stepWhere);
-      const highlight = stringAttribute(child, 'highlight', stepWhere);
-      if (highlight !== undefined && !parsePoints(highlight)) {
-        throw new UserError(`${stepWhere}: <Step highlight="${highlight}"> must be ${POINTS_HINT}.`);
-      }
+      checkHighlight(child, stepWhere);
       setStringAttribute(child, 'atlas', atlas.name);
       setStringAttribute(child, 'number', String(number));
       if (!view) setStringAttribute(child, 'view', views[0]!);
@@ -165,6 +163,12 @@ function comparisonView(node: MdxJsxElement, atlas: PublishedAtlas, where: strin
   }
   for (const name of classes) requireClass(atlas, name, where, 'ClassCompare', 'classes');
   return `${layer}.compare-${classes[0]}-${classes[1]}`;
+}
+
+/** highlight="x y; x y …": the same rule for <AtlasLink> and <Step>. */
+function checkHighlight(node: MdxJsxElement, where: string): void {
+  const highlight = stringAttribute(node, 'highlight', where);
+  if (highlight !== undefined && !parsePoints(highlight)) throw new UserError(`${where}: <${node.name} highlight="${highlight}"> must be ${POINTS_HINT}.`);
 }
 
 function checkFocus(node: MdxJsxElement, atlas: PublishedAtlas, where: string): void {

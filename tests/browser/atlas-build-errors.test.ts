@@ -65,6 +65,10 @@ describe('atlas figures naming what the pipeline did not produce', () => {
     expect(check('<Value atlas="demo" path="images.count" format="percentage" />')).toThrow(/<Value format="percentage"> is not a format; use one of number, integer, percent/);
     expect(check('<Value atlas="demo" path="images.count" format="integer" />')).not.toThrow();
     expect(check('<Figure id="f"><Atlas atlas="demo" views="mixed3b mixed4b" /></Figure>\n\n<AtlasLink to="f" view="mixed4b">x</AtlasLink>')).not.toThrow();
+    // highlight: checked the same way on a link in the text as on a scrollytelling step.
+    expect(check('<Atlas id="a" atlas="demo" view="mixed3b" />\n\n<AtlasLink to="a" highlight="0.2 0.3; 1.4 x">x</AtlasLink>')).toThrow(/:3: <AtlasLink highlight="0.2 0.3; 1.4 x"> must be /);
+    expect(check('<Scrolly atlas="demo" view="mixed4b">\n<Step highlight="0.2">a</Step>\n</Scrolly>')).toThrow(/:2: <Step highlight="0.2"> must be /);
+    expect(check('<Atlas id="a" atlas="demo" view="mixed3b" />\n\n<AtlasLink to="a" highlight="0.2 0.3; 0.5 0.5">x</AtlasLink>')).not.toThrow();
   });
 
   it('name a cover atlas or view the pipeline did not produce, with the front matter line', () => {
