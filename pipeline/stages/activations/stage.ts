@@ -13,6 +13,7 @@ import { FileDigests } from '../../cache/file-digests.ts';
 import type { WorkerPool } from '../../engine/pool.ts';
 import { listFolder, listManifest, type Skipped } from '../../datasets/sources.ts';
 import { requireUsable } from '../../datasets/decode.ts';
+import { describeDuplicates, distinctLabels, requireDistinct } from '../../models/labels.ts';
 import { relativeSkipped, unknownLabelsOf, writeDataReport, type UnknownLabel } from '../../datasets/report.ts';
 import { CLASS_NAMES } from '../../datasets/synthetic/world.ts';
 import type { Recipe, RecipeLayer } from '../../recipes/schema.ts';
@@ -48,6 +49,7 @@ function plan(recipe: Recipe & { file: string }, root: string, cache: CacheStore
   const modelFolder = path.resolve(root, recipe.model);
   const labels = readLabels(recipe, root, modelFolder);
   const declared = declaredClasses(recipe).map(({ name, field }) => {
+    requireDistinct(name, duplicatesOf.get(labels) ?? new Map(), `${path.relative(root, recipe.file)}: field "${field}"`);
     const index = labels.indexOf(name);
     if (index < 0) throw new UserError(`${path.relative(root, recipe.file)}: field "${field}" names "${name}", which is not a class of the model (${labels.slice(0, 8).join(', ')}${labels.length > 8 ? ', …' : ''}).`);
     return index;
@@ -152,8 +154,20 @@ function readLabelsFile(file: string, root: string): string[] {
   if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string' || (l && typeof l === 'object' && 'label' in l))) {
     throw new UserError(`${path.relative(root, file)}: must be a JSON list of class names.`);
   }
-  return labels.map((l) => (typeof l === 'string' ? l : String((l as { label: unknown }).label)));
+  const { names, duplicates } = distinctLabels(labels.map((l) => (typeof l === 'string' ? l : String((l as { label: unknown }).label))));
+  const warning = describeDuplicates(path.relative(root, file) || file, duplicates);
+  if (warning && !warned.has(file)) {
+    warned.add(file);
+    console.warn(`warning: ${warning}`);
+  }
+  duplicatesOf.set(names, duplicates);
+  return names;
 }
+
+/** Labels files already warned about (status and build both read them). */
+const warned = new Set<string>();
+/** The repeated names of each labels list read. */
+const duplicatesOf = new WeakMap<string[], Map<string, number[]>>();
 
 /** The recipe's images, cut into chunks of CHUNK_IMAGES in a fixed order. */
 function planChunks(recipe: Recipe & { file: string }, root: string, labels: string[]): { chunks: ChunkImages[]; listed: Skipped[]; unknownLabels: UnknownLabel[] } {
@@ -168,6 +182,10 @@ function planChunks(recipe: Recipe & { file: string }, root: string, labels: str
   const folder = dataFolder(recipe, root);
   const listing = recipe.data.manifest ? listManifest(path.resolve(root, recipe.data.manifest), folder) : listFolder(folder);
   const used = listing.entries.slice(0, recipe.data.count);
+  const duplicates = duplicatesOf.get(labels) ?? new Map<string, number[]>();
+  for (const entry of used) {
+    requireDistinct(entry.label, duplicates, recipe.data.manifest ?? `${path.relative(root, path.join(folder, entry.label))}/`);
+  }
   const entries = used.map((entry) => ({ file: entry.file, label: labels.indexOf(entry.label) }));
   for (let start = 0; start < entries.length; start += CHUNK_IMAGES) chunks.push({ kind: 'files', start, files: entries.slice(start, start + CHUNK_IMAGES) });
   return { chunks, listed: listing.skipped, unknownLabels: unknownLabelsOf(used, labels, folder) };
