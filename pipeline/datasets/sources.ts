@@ -3,7 +3,7 @@
  * `label` columns, or JSON Lines with {"path", "label"}) whose paths are relative to the data folder. Listing
  * never reads image data; decode.ts does, and reports files that cannot be used.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { UserError } from '../errors.ts';
@@ -60,19 +60,30 @@ export function listManifest(manifest: string, root: string): Listing {
   if (!existsSync(manifest)) throw new UserError(`${manifest}: manifest not found.`);
   const rows = readRows(manifest);
   const base = path.resolve(root);
+  const realBase = existsSync(base) ? realpathSync(base) : base;
   const entries: ImageEntry[] = [];
   const skipped: Skipped[] = [];
   rows.forEach(({ line, path: relative, label }) => {
     const where = `${manifest}:${line}`;
     if (!relative || !label) throw new UserError(`${where}: each row needs a path and a label.`);
     const file = path.resolve(base, relative);
-    if (file !== base && !file.startsWith(base + path.sep)) {
-      throw new UserError(`${where}: the path ${relative} leads outside the data folder ${base}; move the image inside it or fix the path.`);
+    const outside = () => new UserError(`${where}: the path ${relative} leads outside the data folder ${base}; move the image inside it or fix the path.`);
+    if (!inside(base, file)) throw outside();
+    if (!existsSync(file)) {
+      skipped.push({ file, reason: `missing (listed on ${where})` });
+      return;
     }
-    if (!existsSync(file)) skipped.push({ file, reason: `missing (listed on ${where})` });
-    else entries.push({ file, label });
+    // Where it really is: a symbolic link inside the folder may lead out of it.
+    if (!inside(realBase, realpathSync(file))) throw outside();
+    entries.push({ file, label });
   });
   return { entries, skipped };
+}
+
+/** Whether `file` is `folder` or lies under it (by path.relative, not by string prefix). */
+function inside(folder: string, file: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 function readRows(manifest: string): { line: number; path?: string; label?: string }[] {

@@ -1,14 +1,15 @@
 /** Users' images: folders and manifests, and every way a file can be unusable. */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFolder, listManifest } from '../../pipeline/datasets/sources.ts';
 import { decodeEntry, requireUsable } from '../../pipeline/datasets/decode.ts';
 import { preprocessSchema } from '../../pipeline/models/preprocess.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'atlas-data-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 const preprocess = preprocessSchema.parse({ size: 16, resize: 'crop' });
 const ODD_NAME = `a 'quoted' "name" ü 漢.png`;
 
@@ -103,6 +104,20 @@ describe('image sources', () => {
     writeFileSync(jsonl, `${JSON.stringify({ path: 'good/cmyk.jpg', label: 'cyan' })}\n${JSON.stringify({ path: '../outside.png', label: 'x' })}\n`);
     expect(() => listManifest(jsonl, root)).toThrowError(new RegExp(`manifest\\.jsonl:2: the path \\.\\./outside\\.png leads outside the data folder`));
     expect(readFileSync(jsonl, 'utf8')).toContain('cyan');
+  });
+
+  it('refuses a manifest row that leads out of the data folder through a symbolic link', () => {
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'atlas-outside-'));
+    try {
+      writeFileSync(path.join(outside, 'secret.png'), 'x');
+      symlinkSync(outside, path.join(root, 'linked'));
+      const csv = path.join(root, 'linked.csv');
+      writeFileSync(csv, 'path,label\nlinked/secret.png,red\n');
+      expect(() => listManifest(csv, root)).toThrowError(/linked\.csv:2: the path linked\/secret\.png leads outside the data folder/);
+    } finally {
+      rmSync(path.join(root, 'linked'), { force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('fails only when too few images remain, saying how many and why', () => {
