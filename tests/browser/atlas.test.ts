@@ -153,7 +153,7 @@ engineSuite('atlas figures on a desktop', (site) => {
     expect(new URL(await page.url()).searchParams.get('figure')).toBe(LAYERS);
 
     await page.click({ css: 'a.atlas-link', text: 'the whales in the middle' });
-    await expect.poll(async () => (await dataset(page, LAYERS)).focus).toBe('whale');
+    await expect.poll(async () => (await dataset(page, LAYERS)).focus, { timeout: 10_000 }).toBe('whale');
     expect((await dataset(page, LAYERS)).view).toBe('mixed5a');
     expect(await page.errors()).toEqual([]);
     await page.close();
@@ -171,8 +171,9 @@ engineSuite('atlas figures on a desktop', (site) => {
       });
       await page.click({ css: 'a.atlas-link', text: 'the north is blue water' });
       // The link's box is "0.38 0.18 0.7 0.46": its centre is (0.54, 0.32).
-      await expect.poll(async () => near(await centre(page), [0.54, 0.32])).toBe(true);
-      await expect.poll(async () => (await dataset(page, LAYERS)).shown).toBe((await dataset(page, LAYERS)).box);
+      // Generous timeouts: on a loaded machine the flight, and the settling after it, take their time.
+      await expect.poll(async () => near(await centre(page), [0.54, 0.32]), { timeout: 10_000 }).toBe(true);
+      await expect.poll(async () => { const state = await dataset(page, LAYERS); return state.shown === state.box; }, { timeout: 10_000 }).toBe(true);
       const steps = new Set(await page.evaluate(() => (window as unknown as { __shown: string[] }).__shown)).size;
       if (reducedMotion) expect(steps, 'regions shown on the way with reduced motion').toBeLessThanOrEqual(2);
       // At least one region between start and end (a loaded machine draws few frames of the flight).

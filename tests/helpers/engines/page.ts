@@ -159,22 +159,45 @@ export class TestPage {
     const firstBox = () =>
       this.on(target, (e) => {
         const r = e.getClientRects()[0] ?? e.getBoundingClientRect();
-        return { x: r.x, y: r.y, width: r.width, height: r.height, inView: r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth };
+        return { x: r.x, y: r.y, width: r.width, height: r.height, scroll: `${scrollX},${scrollY}`, inView: r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth };
       });
+    // At rest: the same box and the same page scroll three reads in a row (a loaded engine scrolls in bursts).
+    let same = 0;
     let before = await firstBox();
-    for (let attempt = 0; attempt < 100; attempt++) {
-      await this.wait(40);
+    for (let attempt = 0; attempt < 200; attempt++) {
+      await this.wait(50);
       const box = await firstBox();
-      if (!box.inView) await this.scrollIntoView(target);
-      else if (box.x === before.x && box.y === before.y && box.width === before.width) return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-      before = box.inView ? box : await firstBox();
+      if (!box.inView) {
+        await this.scrollIntoView(target);
+        same = 0;
+        before = await firstBox();
+        continue;
+      }
+      same = box.x === before.x && box.y === before.y && box.width === before.width && box.scroll === before.scroll ? same + 1 : 0;
+      if (same >= 2) return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      before = box;
     }
     throw new Error(`${this.engine.name}: ${describe(target)} never came to rest in the window.`);
   }
 
+  /**
+   * Clicks the middle of the element, and makes sure the element got the click: on a loaded machine the page may
+   * still move between reading where the element is and clicking there, and then the click is repeated.
+   */
   async click(target: Target): Promise<void> {
-    const point = await this.middle(target);
-    await this.call(`click ${describe(target)}`, () => this.driver.mouseClick(point));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const point = await this.middle(target);
+      await this.on(target, (e) => {
+        const flagged = e as HTMLElement & { __testClicked?: boolean };
+        flagged.__testClicked = false;
+        e.addEventListener('click', () => (flagged.__testClicked = true), { once: true, capture: true });
+      });
+      await this.call(`click ${describe(target)}`, () => this.driver.mouseClick(point));
+      // An element that is gone (the click navigated) got its click.
+      const received = await this.on(target, (e) => (e as HTMLElement & { __testClicked?: boolean }).__testClicked !== false, undefined, true).catch(() => true);
+      if (received) return;
+    }
+    throw new Error(`${this.engine.name}: ${describe(target)} did not get the click, three times.`);
   }
 
   async hover(target: Target): Promise<void> {
