@@ -24,6 +24,7 @@ import { fillTooltip, formatAttribution } from './tooltip.ts';
 function viewerBudget(): { tileCache: number; parallelTiles: number } {
   return window.innerWidth < 700 ? { tileCache: 48, parallelTiles: 3 } : { tileCache: 128, parallelTiles: 6 };
 }
+
 /** How long after a gesture the URL is updated with the new view. */
 const RECORD_DELAY_MS = 500;
 
@@ -186,7 +187,6 @@ export class AtlasFigure {
     this.requestDraw();
   }
 
-  /** The grid (level) the pyramid shows at the current zoom. */
   /** How wide the whole map is on screen now, in CSS pixels (the image is one world unit wide). */
   private mapCssPixels(): number {
     return this.viewer.viewport.deltaPixelsFromPointsNoRotate(new OpenSeadragon.Point(1, 0), true).x;
