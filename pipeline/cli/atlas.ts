@@ -21,7 +21,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError, isUserError } from '../errors.ts';
 import { nodeTooOld } from '../node-version.ts';
-import { recipeId } from '../recipes/read.ts';
+import { recipeId } from '../recipes/id.ts';
 import { checkContent } from '../content/check.ts';
 import { checkLinks, formatLinkProblem } from '../site/check-links.ts';
 import { siteSettings } from '../site/settings.ts';

@@ -5,6 +5,9 @@ import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors.ts';
 import { describeIssue } from '../content/schema.ts';
 import { FIGURE_ID_PATTERN, recipeSchema, type Recipe } from './schema.ts';
+import { recipeId } from './id.ts';
+
+export { recipeId };
 
 export function readRecipe(file: string, root = process.cwd()): Recipe & { id: string; file: string } {
   const label = path.relative(root, file) || file;
@@ -30,9 +33,4 @@ export function readRecipe(file: string, root = process.cwd()): Recipe & { id: s
     if (value && !existsSync(path.resolve(root, value))) throw new UserError(`${label}: field "${field}" names ${value}, which does not exist.`);
   }
   return { ...recipe, id, file };
-}
-
-/** A recipe's atlas id: its file name without the extension. */
-export function recipeId(file: string): string {
-  return path.basename(file).replace(/\.(ya?ml|json)$/, '');
 }

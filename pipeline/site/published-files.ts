@@ -34,7 +34,12 @@ export function ownership(folder: string): { ours: boolean; foreign: string[] } 
     return { ours: true, foreign: filesUnder(folder).filter((file) => !written.has(file)) };
   }
   const manifest = path.join(folder, 'manifest.json');
-  const legacy = existsSync(manifest) && Boolean((JSON.parse(readFileSync(manifest, 'utf8')) as { recipe?: unknown }).recipe);
+  let legacy = false;
+  try {
+    legacy = existsSync(manifest) && Boolean((JSON.parse(readFileSync(manifest, 'utf8')) as { recipe?: unknown }).recipe);
+  } catch {
+    // Not a manifest the pipeline wrote.
+  }
   return { ours: legacy, foreign: [] };
 }
 

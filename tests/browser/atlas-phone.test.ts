@@ -11,6 +11,13 @@ const LAYERS = 'fig-layers-atlas';
 
 engineSuite('atlas figures on a phone', (site) => {
   const open = () => site.open('phone');
+  /** A phone page with the layers figure shown, and the middle of its stage. */
+  const figureMiddle = async () => {
+    const page = await open();
+    await showFigure(page, LAYERS);
+    const stage = await page.box(`#${LAYERS} .atlas-stage`);
+    return { page, x: stage.x + stage.width / 2, y: stage.y + stage.height / 2 };
+  };
 
   site.it('has no horizontal scroll, errors or failed tile requests with every figure started', async () => {
     const page = await open();
@@ -48,11 +55,7 @@ engineSuite('atlas figures on a phone', (site) => {
   site.it(
     'lets one finger scroll the page over a figure without moving the map',
     async () => {
-      const page = await open();
-      await showFigure(page, LAYERS);
-      const stage = await page.box(`#${LAYERS} .atlas-stage`);
-      const x = stage.x + stage.width / 2;
-      const y = stage.y + stage.height / 2;
+      const { page, x, y } = await figureMiddle();
       const box = (await dataset(page, LAYERS)).box;
       const scrolled = await page.evaluate(() => window.scrollY);
       await page.touchDrag([{ x, y }], [{ x, y: y - 150 }]);
@@ -67,11 +70,7 @@ engineSuite('atlas figures on a phone', (site) => {
   site.it(
     'zooms a figure with two fingers',
     async () => {
-      const page = await open();
-      await showFigure(page, LAYERS);
-      const stage = await page.box(`#${LAYERS} .atlas-stage`);
-      const x = stage.x + stage.width / 2;
-      const y = stage.y + stage.height / 2;
+      const { page, x, y } = await figureMiddle();
       await page.touchDrag(
         [
           { x: x - 30, y },
