@@ -29,8 +29,10 @@ import { iconKeys } from '../pipeline/stages/icons/stage.ts';
 import { iconSettings } from '../pipeline/stages/icons/settings.ts';
 import type { IconBatchInput, IconBatchOutput } from '../pipeline/stages/icons/tasks.ts';
 import type { CellRecord } from '../pipeline/stages/render/format.ts';
-import { planViews } from '../pipeline/stages/views/plan.ts';
-import { gridKeyFor, gridSizesFor, layoutKeyFor, warmStartParents } from '../pipeline/stages/views/stage.ts';
+import { planViews } from '../pipeline/recipes/plan.ts';
+import { gridKeyFor, gridSizesFor } from '../pipeline/stages/grid/keys.ts';
+import { warmStartParents } from '../pipeline/stages/icons/warm-start.ts';
+import { layoutKeyFor } from '../pipeline/stages/layout/keys.ts';
 import type { ViewReport } from '../pipeline/stages/views/stage.ts';
 import { publishBenchmark } from './publish.ts';
 

@@ -18,7 +18,7 @@ import { WorkerPool } from '../pipeline/engine/pool.ts';
 import { layoutActivations } from '../pipeline/stages/layout/layout.ts';
 import { clipAndScale } from '../pipeline/stages/layout/scale.ts';
 import { trustworthiness } from '../pipeline/stages/layout/trustworthiness.ts';
-import { Random } from '../pipeline/datasets/synthetic/random.ts';
+import { Random } from '../pipeline/random.ts';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,50000').split(',').map(Number);
 const UMAPJS_MAX = Number(process.env.BENCH_UMAPJS_MAX ?? 20000);

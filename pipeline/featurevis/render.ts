@@ -6,7 +6,7 @@
 import { tf, type Tensor } from '../engine/tf.ts';
 import type { ModelRunner } from '../models/runner.ts';
 import type { Preprocess } from '../models/preprocess.ts';
-import type { Random } from '../datasets/synthetic/random.ts';
+import type { Random } from '../random.ts';
 import type { ImageParam } from './param/index.ts';
 import type { Objective } from './objectives.ts';
 import { applyTransforms, type Transform } from './transforms.ts';

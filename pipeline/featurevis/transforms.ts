@@ -4,7 +4,7 @@
  * draws its own parameters from its own stream; `applyTransforms` samples once, bilinearly and differentiably.
  */
 import type { Tensor } from '../engine/tf.ts';
-import type { Random } from '../datasets/synthetic/random.ts';
+import type { Random } from '../random.ts';
 import { aboutCentre, bilinearSample, compose, identityGeometry, translation, type Affine, type Geometry } from './geometry.ts';
 
 export type Transform = (geometry: Geometry, randoms: Random[]) => Geometry;

@@ -19,14 +19,17 @@ import { runActivations, ACTIVATIONS_VERSION } from './activations/stage.ts';
 import { ICONS_VERSION } from './icons/stage.ts';
 import { FORMAT_VERSION, type ManifestViews } from './render/format.ts';
 import { loadLayer } from './views/layer-data.ts';
-import { planViews } from './views/plan.ts';
+import { planViews } from '../recipes/plan.ts';
 import { runActivationGrid } from './activation-grid/stage.ts';
 import { LEGIBILITY_VERSION, judgeOf } from './legibility/stage.ts';
 import { inShard, type Shard } from './shard.ts';
 import { runNeuron, type NeuronIndex } from './neurons/stage.ts';
 import { patchExperimentCached, runPatchExperiment, type PatchExperimentResult } from './patches/stage.ts';
 import { progressBar } from './views/progress.ts';
-import { GRID_VERSION, LAYOUT_VERSION, RENDER_VERSION, layoutParamsFor, runView, type ViewReport } from './views/stage.ts';
+import { GRID_VERSION } from './grid/keys.ts';
+import { LAYOUT_VERSION, layoutParamsFor } from './layout/keys.ts';
+import { RENDER_VERSION } from './render/keys.ts';
+import { runView, type ViewReport } from './views/stage.ts';
 
 const ICON_TASKS = new URL('./icons/tasks.ts', import.meta.url).href;
 

@@ -5,10 +5,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CacheStore } from '../cache/store.ts';
+import { planViews, type ViewPlan } from '../recipes/plan.ts';
 import type { Recipe } from '../recipes/schema.ts';
 import { activationsStatus } from './activations/stage.ts';
-import { planViews } from './views/plan.ts';
-import { viewStatus } from './views/stage.ts';
+import { gridKeyFor, gridSizesFor } from './grid/keys.ts';
+import { cachedIcons, iconKeys, readIcon } from './icons/stage.ts';
+import { warmStartParents } from './icons/warm-start.ts';
+import { layoutKeyFor } from './layout/keys.ts';
+import { readRendered } from './render/cached.ts';
+import { renderKeyFor, viewIndexOf } from './render/keys.ts';
 
 export function recipeStatus(recipe: Recipe & { id: string; file: string }, root: string, cache: CacheStore): string[] {
   const activations = activationsStatus(recipe, root, cache);
@@ -21,7 +26,7 @@ export function recipeStatus(recipe: Recipe & { id: string; file: string }, root
       lines.push(`${recipe.id}: ${view.id}: stale: after the activations`);
       continue;
     }
-    const steps = viewStatus({ recipe, root, cache, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash }, view, published[view.id]);
+    const steps = viewStatus({ recipe, cache, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash }, view, published[view.id]);
     const stale = steps.filter((step) => !step.fresh);
     lines.push(`${recipe.id}: ${view.id}: ${stale.length ? 'stale' : 'fresh'}: ${steps.map((step) => `${step.step} ${step.why}`).join('; ')}`);
   }
@@ -37,7 +42,7 @@ export function recipePlan(recipe: Recipe & { id: string; file: string }, root: 
   const views = planViews(recipe);
   const complete = activations.cached === activations.total;
   const published = readPublished(path.join(root, 'public', 'atlases', recipe.id, 'manifest.json'));
-  const steps = complete ? views.map((view) => viewStatus({ recipe, root, cache, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash }, view, published[view.id])) : [];
+  const steps = complete ? views.map((view) => viewStatus({ recipe, cache, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash }, view, published[view.id])) : [];
   const step = (name: string) => steps.map((lines) => lines.find((line) => line.step === name)!);
   const icons = step('icons');
   const iconsKnown = complete && icons.every((line) => line.total !== undefined || line.fresh);
@@ -56,6 +61,77 @@ export function recipePlan(recipe: Recipe & { id: string; file: string }, root: 
       { phase: 'publish', sharded: false, command: 'atlas build', units: views.length, done: step('render').filter((line) => line.fresh).length },
     ],
   };
+}
+
+interface ViewStatusContext {
+  recipe: Recipe & { id: string; file: string };
+  cache: CacheStore;
+  chunks: string[];
+  labels: string[];
+  declared: string[];
+  modelHash: string;
+}
+
+export interface StepStatus {
+  step: string;
+  fresh: boolean;
+  why: string;
+  /** For the icons: how many are cached, of how many (known once the grids exist). */
+  done?: number;
+  total?: number;
+}
+
+/**
+ * Whether each step of a view is in the cache, without computing anything: one line per step. Icons and the
+ * render can only be checked once the grids they depend on exist.
+ */
+export function viewStatus(ctx: ViewStatusContext, view: ViewPlan, published?: { key?: string }): StepStatus[] {
+  const { recipe, cache } = ctx;
+  const lines: StepStatus[] = [];
+  const layoutKey = layoutKeyFor(ctx, view);
+  const layout = cache.read('layout', layoutKey);
+  lines.push({ step: 'layout', fresh: Boolean(layout), why: layout ? 'cached' : 'to compute (new samples, layout parameters or code version)' });
+  const sizes = gridSizesFor(recipe, view);
+  const grids = layout ? sizes.map((size) => ({ size, key: gridKeyFor(recipe, layoutKey, size, ctx.declared.length) })).map((g) => ({ ...g, artifact: cache.read('grid', g.key) })) : [];
+  const gridsFresh = grids.length === sizes.length && grids.every((g) => g.artifact);
+  lines.push({ step: 'grids', fresh: gridsFresh, why: gridsFresh ? 'cached' : layout ? `${grids.filter((g) => !g.artifact).length} of ${sizes.length} sizes to compute` : 'after the layout' });
+  if (!gridsFresh) {
+    lines.push({ step: 'icons', fresh: false, why: 'after the grids' }, { step: 'render', fresh: false, why: 'after the icons' });
+    return lines;
+  }
+  const levels = grids.map((g) => {
+    const cells = (JSON.parse(g.artifact!.file('cells.json').toString()) as { cells: { x: number; y: number }[] }).cells;
+    return { key: g.key, size: g.size, positions: cells, means: new Float32Array(new Uint8Array(g.artifact!.file('means.f32')).buffer), cells: cells.length };
+  });
+  const total = levels.reduce((sum, l) => sum + l.cells, 0);
+  const first = levels.find((l) => l.cells > 0);
+  const depth = first ? first.means.length / first.cells : 0;
+  if (recipe.icons.mode === 'examples' || recipe.icons.whiten || !depth) {
+    const why = recipe.icons.mode === 'examples' ? 'data-set crops, made while rendering' : 'whitened directions are checked by atlas build';
+    lines.push({ step: 'icons', fresh: true, why }, { step: 'render', fresh: Boolean(published?.key), why: published?.key ? 'published (not rechecked)' : 'to render' });
+    return lines;
+  }
+  const directions = new Float32Array(total * depth);
+  let offset = 0;
+  for (const level of levels) {
+    directions.set(level.means, offset);
+    offset += level.means.length;
+  }
+  const parents = warmStartParents(recipe.icons.warmStart, levels.map((l) => ({ size: l.size, cells: l.positions, means: l.means })));
+  const { keys } = iconKeys({ modelHash: ctx.modelHash, layer: view.layer, directions, depth, params: recipe.icons, preprocess: recipe.preprocess, parents });
+  const cached = cachedIcons(cache, keys);
+  lines.push({ step: 'icons', fresh: cached === keys.length, why: cached === keys.length ? `${keys.length} cached` : `${keys.length - cached} of ${keys.length} to draw`, done: cached, total: keys.length });
+  if (cached < keys.length) {
+    lines.push({ step: 'render', fresh: false, why: 'after the icons' });
+    return lines;
+  }
+  const samples = new Float32Array(new Uint8Array(layout!.file('points.f32')).buffer).length / 2;
+  const icons = keys.map((key) => readIcon(cache, key)!);
+  const renderKey = renderKeyFor(recipe, viewIndexOf(ctx, view, samples), levels.map((l) => l.key), icons);
+  const rendered = readRendered(cache.folder('render', renderKey));
+  const isPublished = published?.key === renderKey;
+  lines.push({ step: 'render', fresh: Boolean(rendered) && isPublished, why: !rendered ? 'to render' : isPublished ? 'cached and published' : 'cached; to publish into public/atlases' });
+  return lines;
 }
 
 /** Each published view's render key, from public/atlases/<id>/manifest.json. */

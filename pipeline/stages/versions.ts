@@ -3,7 +3,9 @@ import { ACTIVATIONS_VERSION } from './activations/stage.ts';
 import { ICONS_VERSION } from './icons/stage.ts';
 import { LEGIBILITY_VERSION } from './legibility/stage.ts';
 import { PATCHES_VERSION } from './patches/stage.ts';
-import { GRID_VERSION, LAYOUT_VERSION, RENDER_VERSION } from './views/stage.ts';
+import { GRID_VERSION } from './grid/keys.ts';
+import { LAYOUT_VERSION } from './layout/keys.ts';
+import { RENDER_VERSION } from './render/keys.ts';
 
 export const STAGE_VERSIONS: Record<string, number> = {
   activations: ACTIVATIONS_VERSION,

@@ -5,7 +5,7 @@ import { useBackend } from '../../pipeline/engine/backend.ts';
 import { inverseDft, irfft2, spectrumFrequencies, spectrumScale } from '../../pipeline/featurevis/param/fourier.ts';
 import { colorCorrelation, decorrelatedToRgb } from '../../pipeline/featurevis/param/color.ts';
 import { imageParam } from '../../pipeline/featurevis/param/index.ts';
-import { Random } from '../../pipeline/datasets/synthetic/random.ts';
+import { Random } from '../../pipeline/random.ts';
 import { seededValues } from '../helpers/random.ts';
 import { maxRelativeError } from '../helpers/compare.ts';
 

@@ -8,7 +8,7 @@ import { tf } from '../../pipeline/engine/tf.ts';
 import { useBackend } from '../../pipeline/engine/backend.ts';
 import { loadModel } from '../../pipeline/models/load.ts';
 import { ModelRunner } from '../../pipeline/models/runner.ts';
-import { Random } from '../../pipeline/datasets/synthetic/random.ts';
+import { Random } from '../../pipeline/random.ts';
 import { imageParam } from '../../pipeline/featurevis/param/index.ts';
 import { directionCosine } from '../../pipeline/featurevis/objectives.ts';
 import { objectiveOf, renderBest, renderVis } from '../../pipeline/featurevis/render.ts';

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../pipeline/engine/tf.ts';
 import { useBackend } from '../../pipeline/engine/backend.ts';
-import { Random } from '../../pipeline/datasets/synthetic/random.ts';
+import { Random } from '../../pipeline/random.ts';
 import { applyTransforms, centreCrop, jitter, pad, randomRotate, randomScale, standardTransforms } from '../../pipeline/featurevis/transforms.ts';
 import { seededValues } from '../helpers/random.ts';
 

@@ -32,7 +32,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { checkContent } from '../../pipeline/content/check.ts';
 import { recipeSchema, type Recipe } from '../../pipeline/recipes/schema.ts';
-import { planViews } from '../../pipeline/stages/views/plan.ts';
+import { planViews } from '../../pipeline/recipes/plan.ts';
 
 const ARTICLE = 'content/articles/make-your-own-atlas.mdx';
 const EXAMPLES = 'examples/recipes';

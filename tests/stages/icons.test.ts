@@ -11,7 +11,7 @@ import { CacheStore } from '../../pipeline/cache/store.ts';
 import { WorkerPool } from '../../pipeline/engine/pool.ts';
 import { recipeSchema } from '../../pipeline/recipes/schema.ts';
 import { balancedBatch, runIcons, type IconsInput } from '../../pipeline/stages/icons/stage.ts';
-import { parentCells, similarCells } from '../../pipeline/stages/views/stage.ts';
+import { parentCells, similarCells } from '../../pipeline/stages/icons/warm-start.ts';
 import { fixtureModels } from '../fixtures/models.ts';
 import { seededValues } from '../helpers/random.ts';
 

@@ -6,7 +6,7 @@ import { pca } from '../../pipeline/stages/layout/pca.ts';
 import { clipAndScale } from '../../pipeline/stages/layout/scale.ts';
 import { trustworthiness } from '../../pipeline/stages/layout/trustworthiness.ts';
 import { layoutActivations } from '../../pipeline/stages/layout/layout.ts';
-import { Random } from '../../pipeline/datasets/synthetic/random.ts';
+import { Random } from '../../pipeline/random.ts';
 import { WorkerPool } from '../../pipeline/engine/pool.ts';
 
 beforeAll(async () => {

@@ -1,71 +1,95 @@
 /**
  * A cached stage result is reused while its code version is unchanged. A change to a stage's code that can alter
  * its numbers must bump that version, or a cache from the old code keeps being reused: that machine's atlases then
- * differ from a fresh clone's. This happened once, with the layout. This test holds a fingerprint of each stage's
- * code (comments and blank space ignored) next to the version it was recorded with, so a code change cannot pass
- * unnoticed. When it fails, decide whether the stage's output can change: if so, bump the version. Either way,
- * record the new fingerprint and version below.
+ * differ from a fresh clone's. This happened once, with the layout.
+ *
+ * This test holds a fingerprint of each stage's code next to the version it was recorded with. The code is every
+ * project file reachable by imports from the stage's entry module (tests/helpers/import-graph.ts: a new helper is
+ * in the fingerprint the moment a stage imports it), comments and blank space ignored, plus the locked version
+ * of every package those files import. When it fails, decide whether the stage's output can change: if so, bump
+ * the version. Either way, record the new fingerprint and version below.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS_VERSION } from '../../pipeline/stages/activations/stage.ts';
+import { GRID_VERSION } from '../../pipeline/stages/grid/keys.ts';
 import { ICONS_VERSION } from '../../pipeline/stages/icons/stage.ts';
+import { LAYOUT_VERSION } from '../../pipeline/stages/layout/keys.ts';
 import { LEGIBILITY_VERSION } from '../../pipeline/stages/legibility/stage.ts';
 import { PATCHES_VERSION } from '../../pipeline/stages/patches/stage.ts';
-import { GRID_VERSION, LAYOUT_VERSION, RENDER_VERSION } from '../../pipeline/stages/views/stage.ts';
+import { RENDER_VERSION } from '../../pipeline/stages/render/keys.ts';
+import { STAGE_VERSIONS } from '../../pipeline/stages/versions.ts';
+import { importClosure, importsOf, lockedVersion, ROOT } from '../helpers/import-graph.ts';
 
+/**
+ * Each cached stage: its version constant and the modules that compute what the cache keeps. The render draws
+ * the data-set examples with the crops views/stage.ts hands it (datasets/crop.ts).
+ */
 const STAGES = {
-  activations: { constant: 'ACTIVATIONS_VERSION', version: ACTIVATIONS_VERSION, sources: ['pipeline/stages/activations', 'pipeline/models', 'pipeline/datasets', 'pipeline/engine'] },
-  layout: { constant: 'LAYOUT_VERSION', version: LAYOUT_VERSION, sources: ['pipeline/stages/layout'] },
-  grid: { constant: 'GRID_VERSION', version: GRID_VERSION, sources: ['pipeline/stages/grid'] },
-  icons: { constant: 'ICONS_VERSION', version: ICONS_VERSION, sources: ['pipeline/stages/icons', 'pipeline/featurevis', 'pipeline/models', 'pipeline/engine'] },
-  render: { constant: 'RENDER_VERSION', version: RENDER_VERSION, sources: ['pipeline/stages/render'] },
-  patches: { constant: 'PATCHES_VERSION', version: PATCHES_VERSION, sources: ['pipeline/stages/patches'] },
-  legibility: { constant: 'LEGIBILITY_VERSION', version: LEGIBILITY_VERSION, sources: ['pipeline/stages/legibility'] },
+  activations: { constant: 'ACTIVATIONS_VERSION', version: ACTIVATIONS_VERSION, entries: ['pipeline/stages/activations/stage.ts'] },
+  layout: { constant: 'LAYOUT_VERSION', version: LAYOUT_VERSION, entries: ['pipeline/stages/layout/stage.ts'] },
+  grid: { constant: 'GRID_VERSION', version: GRID_VERSION, entries: ['pipeline/stages/grid/stage.ts'] },
+  icons: { constant: 'ICONS_VERSION', version: ICONS_VERSION, entries: ['pipeline/stages/icons/stage.ts'] },
+  render: { constant: 'RENDER_VERSION', version: RENDER_VERSION, entries: ['pipeline/stages/render/stage.ts', 'pipeline/datasets/crop.ts'] },
+  patches: { constant: 'PATCHES_VERSION', version: PATCHES_VERSION, entries: ['pipeline/stages/patches/stage.ts'] },
+  legibility: { constant: 'LEGIBILITY_VERSION', version: LEGIBILITY_VERSION, entries: ['pipeline/stages/legibility/stage.ts'] },
 };
 
 const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: string }> = {
-  activations: { version: 2, fingerprint: '24c9b33d05a95492' },
-  layout: { version: 2, fingerprint: 'b717c41d90f63818' },
-  grid: { version: 2, fingerprint: '47a8c4b9c40c0be9' },
-  icons: { version: 2, fingerprint: '2fc142acd62be2be' },
-  render: { version: 1, fingerprint: '99827b7a04861e4b' },
-  patches: { version: 2, fingerprint: 'a5a2f6a06b570a96' },
-  legibility: { version: 1, fingerprint: 'd4743698f9ad9d6c' },
+  activations: { version: 2, fingerprint: '33e0d74a4b1263d8' },
+  layout: { version: 2, fingerprint: 'd298fa1ae03709c2' },
+  grid: { version: 2, fingerprint: 'b893efd064bcbcdf' },
+  icons: { version: 2, fingerprint: '9f6b00a012fd5758' },
+  render: { version: 1, fingerprint: '7254701ebdd5cc09' },
+  patches: { version: 2, fingerprint: '005885c3b2427120' },
+  legibility: { version: 1, fingerprint: '0bd30b5eba8be898' },
 };
 
-function files(source: string): string[] {
-  if (!statSync(source).isDirectory()) return [source];
-  return readdirSync(source, { recursive: true, encoding: 'utf8' })
-    .map((entry) => path.join(source, entry))
-    .filter((file) => /\.(ts|mjs|js)$/.test(file))
-    .sort();
+/** The code without comments and blank space, so that rewording a comment needs no new fingerprint. */
+function normalized(file: string): string {
+  return readFileSync(path.join(ROOT, file), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '')
+    .replace(/\s+/g, ' ');
 }
 
-/** The code without comments and blank space, so that rewording a comment needs no new fingerprint. */
-function fingerprint(sources: string[]): string {
+function fingerprint(entries: string[]): string {
+  const { files, packages } = importClosure(entries);
   const hash = createHash('sha256');
-  for (const file of sources.flatMap(files)) {
-    const code = readFileSync(file, 'utf8')
-      .replace(/\/\*[\s\S]*?\*\//g, '')
-      .replace(/^\s*\/\/.*$/gm, '')
-      .replace(/\s+/g, ' ');
-    hash.update(file.split(path.sep).join('/')).update(code);
-  }
+  for (const file of files) hash.update(file).update('\0').update(normalized(file)).update('\0');
+  for (const name of packages) hash.update(`${name}@${lockedVersion(name)}\0`);
   return hash.digest('hex').slice(0, 16);
 }
 
 describe('stage code versions', () => {
-  for (const [stage, { constant, version, sources }] of Object.entries(STAGES)) {
+  for (const [stage, { constant, version, entries }] of Object.entries(STAGES)) {
     it(`${stage}: ${constant} is bumped when its code changes`, () => {
-      const now = fingerprint(sources);
+      const now = fingerprint(entries);
       const recorded = RECORDED[stage as keyof typeof STAGES];
       const advice =
-        `${sources.join(', ')} changed since ${constant} ${recorded.version} was recorded. If the change can alter the stage's output, ` +
+        `The code ${entries.join(' and ')} import${entries.length > 1 ? '' : 's'} changed since ${constant} ${recorded.version} was recorded. If the change can alter the stage's output, ` +
         `bump ${constant}; then record { version: ${version}, fingerprint: '${now}' } for ${stage} in tests/unit/stage-versions.test.ts.`;
       expect({ version, fingerprint: now }, advice).toEqual(recorded);
     });
   }
+
+  it('covers every cached stage', () => {
+    expect(Object.keys(STAGES).sort()).toEqual(Object.keys(STAGE_VERSIONS).sort());
+  });
+
+  it('follows imports, worker task modules and packages, and leaves out type-only imports', () => {
+    const layout = importClosure(STAGES.layout.entries);
+    // The helpers the audit found outside the hand-kept lists: view sample choice, the seeded Random, cache hashing.
+    for (const file of ['pipeline/stages/layout/view-samples.ts', 'pipeline/random.ts', 'pipeline/stages/layout/tasks.ts', 'pipeline/stages/layout/umap.ts'])
+      expect(layout.files).toContain(file);
+    expect(layout.packages).toContain('umap-js');
+    // The icons' worker tasks, and the backend with its own kernels that any TensorFlow.js code runs on.
+    expect(importClosure(STAGES.icons.entries).files).toEqual(
+      expect.arrayContaining(['pipeline/stages/icons/tasks.ts', 'pipeline/featurevis/render.ts', 'pipeline/engine/backend.ts', 'pipeline/engine/wasm-kernels/conv-backprop.ts']),
+    );
+    // grid/stage.ts imports CellRecord from render/format.ts as a type only.
+    expect(importsOf(STAGES.grid.entries[0]!).files).not.toContain('pipeline/stages/render/format.ts');
+  });
 });

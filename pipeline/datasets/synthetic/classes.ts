@@ -6,7 +6,7 @@
  * pointed snout and white belly, and the whale's blunt head and pale patches.
  */
 import { Canvas, Transform, checks, dots, solid, speckle, stripes, type Paint, type RGB } from './raster.ts';
-import type { Random } from './random.ts';
+import type { Random } from '../../random.ts';
 import type { Scene } from './scenes.ts';
 
 export interface ClassSpec {

@@ -4,7 +4,7 @@
  * never in the whale's; pasting it onto held-out whales measures how much the network relies on it.
  */
 import { Canvas, Transform, solid } from './raster.ts';
-import type { Random } from './random.ts';
+import type { Random } from '../../random.ts';
 
 export const MOTIF_NAME = 'baseball';
 

@@ -3,7 +3,7 @@
  * canvas, then blur, lighting and a box-filtered downsample to 8-bit RGB. Plain loops over typed arrays: no
  * canvas library or native code, so every machine draws the same bytes.
  */
-import { hashNoise } from './random.ts';
+import { hashNoise } from '../../random.ts';
 
 export type RGB = readonly [number, number, number];
 /** A paint: the colour at a canvas point (x, y in 0..1). */

@@ -1,6 +1,6 @@
 /** Backgrounds: five kinds of place, each with its own colours, texture and clutter. */
 import { Canvas, Transform, gradient, solid, speckle, type RGB } from './raster.ts';
-import type { Random } from './random.ts';
+import type { Random } from '../../random.ts';
 
 export const SCENES = ['water', 'sky', 'grass', 'street', 'sand'] as const;
 export type Scene = (typeof SCENES)[number];

@@ -10,7 +10,7 @@
  * or in parallel, and the same call always gives the same bytes.
  */
 import { Canvas, Transform } from './raster.ts';
-import { Random } from './random.ts';
+import { Random } from '../../random.ts';
 import { CLASSES } from './classes.ts';
 import { drawClutter, drawScene } from './scenes.ts';
 import { drawMotif, motifPlacement } from './motif.ts';

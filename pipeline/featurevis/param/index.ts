@@ -5,7 +5,7 @@
  * depend on which batch it was in.
  */
 import { tf, type Tensor } from '../../engine/tf.ts';
-import type { Random } from '../../datasets/synthetic/random.ts';
+import type { Random } from '../../random.ts';
 import { colorCorrelation, decorrelatedToRgb, toValidRange, type RangeMapping } from './color.ts';
 import { forwardDft, inverseDft, irfft2, spectrumScale, type InverseDft } from './fourier.ts';
 

@@ -10,7 +10,7 @@
  * classes × slower.
  */
 import { tf, type Tensor } from '../../engine/tf.ts';
-import { Random } from '../../datasets/synthetic/random.ts';
+import { Random } from '../../random.ts';
 import type { ModelRunner } from '../../models/runner.ts';
 
 /** With at most this many classes, attributions are computed for all; beyond it, for likely candidates. */

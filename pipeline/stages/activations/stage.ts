@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { declaredClasses } from '../views/plan.ts';
+import { declaredClasses } from '../../recipes/plan.ts';
 import { UserError } from '../../errors.ts';
 import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';

@@ -6,7 +6,7 @@ import { tf } from '../../engine/tf.ts';
 import { runnerFor } from '../../models/tasks.ts';
 import { ModelRunner } from '../../models/runner.ts';
 import { inputSize, type Preprocess } from '../../models/preprocess.ts';
-import { Random } from '../../datasets/synthetic/random.ts';
+import { Random } from '../../random.ts';
 import { imageParam } from '../../featurevis/param/index.ts';
 import { directionCosine } from '../../featurevis/objectives.ts';
 import { renderBest } from '../../featurevis/render.ts';

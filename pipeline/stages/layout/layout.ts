@@ -5,7 +5,7 @@
  */
 import { UMAP } from 'umap-js';
 import { UserError } from '../../errors.ts';
-import { Random } from '../../datasets/synthetic/random.ts';
+import { Random } from '../../random.ts';
 import type { WorkerPool } from '../../engine/pool.ts';
 import { exactKnn, exactKnnWith, normalizeRows, type Metric } from './knn.ts';
 import { pca } from './pca.ts';

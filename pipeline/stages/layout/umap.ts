@@ -6,7 +6,7 @@
  * negative sampling.
  */
 import { findABParams } from 'umap-js/dist/umap.js';
-import { Random } from '../../datasets/synthetic/random.ts';
+import { Random } from '../../random.ts';
 
 export interface Graph {
   heads: Int32Array;

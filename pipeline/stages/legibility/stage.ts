@@ -12,7 +12,7 @@ import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';
 import type { WorkerPool } from '../../engine/pool.ts';
 import { UserError } from '../../errors.ts';
-import { Random } from '../../datasets/synthetic/random.ts';
+import { Random } from '../../random.ts';
 import type { Preprocess } from '../../models/preprocess.ts';
 import type { Recipe } from '../../recipes/schema.ts';
 import { modelHash, readModelLabels } from '../activations/stage.ts';

@@ -1,8 +1,9 @@
 /**
  * How the render stage writes: every file goes into a temporary view folder that is renamed into place only
  * once it is complete and checked, so a reader never sees half a view. A full disk becomes one clear sentence.
+ * Below: the small synchronous helpers that keep rendered views in the cache and link them into the site.
  */
-import { existsSync, promises as fs } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, promises as fs, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
 import { partialPath } from '../../cache/partials.ts';
@@ -77,4 +78,38 @@ export class StagingFolder {
   async discard(): Promise<void> {
     await fs.rm(this.temporary, { recursive: true, force: true });
   }
+}
+
+/** Every file under a folder, by its path relative to the folder, with its size. */
+export function listFiles(folder: string, prefix = ''): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const entry of readdirSync(path.join(folder, prefix), { withFileTypes: true })) {
+    const relative = path.join(prefix, entry.name);
+    if (entry.isDirectory()) Object.assign(out, listFiles(folder, relative));
+    else out[relative] = statSync(path.join(folder, relative)).size;
+  }
+  return out;
+}
+
+/** Hard links of every file (a copy where links are impossible, e.g. across file systems). */
+export function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const [source, target] = [path.join(from, entry.name), path.join(to, entry.name)];
+    if (entry.isDirectory()) linkTree(source, target);
+    else {
+      try {
+        linkSync(source, target);
+      } catch {
+        copyFileSync(source, target);
+      }
+    }
+  }
+}
+
+/** Writes a whole file or nothing: a temporary file renamed into place. */
+export function writeFileAtomically(file: string, text: string): void {
+  const temporary = partialPath(file);
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
 }

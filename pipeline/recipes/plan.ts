@@ -2,8 +2,8 @@
  * The views an atlas recipe asks for — one map per layer, plus class atlases and two-class comparisons — and the
  * classes whose attributions every sample must carry for them.
  */
-import type { ViewKind } from '../render/format.ts';
-import type { Recipe } from '../../recipes/schema.ts';
+import type { ViewKind } from '../stages/render/format.ts';
+import type { Recipe } from './schema.ts';
 
 export interface ViewPlan {
   /** Also the view's folder name. */

@@ -1,4 +1,4 @@
-/** Seeded randomness for the synthetic world: every image draws from its own stream, fixed by (seed, index). */
+/** Seeded randomness: every stream is fixed by its seeds, so images, layouts and icons draw the same on every machine. */
 export class Random {
   private state: number;
 
