@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     const { readRecipe } = await import('../recipes/read.ts');
     const { recipePlan } = await import('../stages/status.ts');
     const cache = new CacheStore(cacheFolder(root));
-    const plans = recipeFiles(root, positionals).map((file) => recipePlan(readRecipe(file, root), root, cache));
+    const plans = await Promise.all(recipeFiles(root, positionals).map((file) => recipePlan(readRecipe(file, root), root, cache)));
     if (values.json) console.log(JSON.stringify(plans, null, 2));
     else for (const plan of plans) for (const p of plan.phases) console.log(`${plan.recipe}: ${p.phase}${p.sharded ? ' (sharded)' : ''}: ${p.done ?? '?'} of ${p.units ?? '? (after the layout phase)'} done; ${p.command}`);
     return 0;
@@ -182,7 +182,7 @@ async function status(root: string, only: string[]): Promise<number> {
   const { readRecipe } = await import('../recipes/read.ts');
   const { recipeStatus } = await import('../stages/status.ts');
   const cache = new CacheStore(cacheFolder(root));
-  for (const file of recipeFiles(root, only)) for (const line of recipeStatus(readRecipe(file, root), root, cache)) console.log(line);
+  for (const file of recipeFiles(root, only)) for (const line of await recipeStatus(readRecipe(file, root), root, cache)) console.log(line);
   const { orphanAtlases } = await import('../site/published-files.ts');
   for (const id of orphanAtlases(path.join(root, 'public', 'atlases'), recipeFiles(root, []).map(recipeId))) {
     console.log(`${id}: published in public/atlases/${id}/, but content/atlases/ has no recipe ${id}; atlas clean --published removes it`);

@@ -119,6 +119,10 @@ export async function runRecipe(options: {
       for (const spec of recipe.activationGrids) await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary, only });
       await Promise.all(recipe.neurons.map((spec) => runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary, only })));
     }
+    if (options.phase === 'layout') {
+      // The activation grids' forward passes, so that the icons phase's units are known (atlas plan) before it.
+      for (const spec of recipe.activationGrids) await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary, only: () => false });
+    }
     if (shard || options.phase) {
       // A phase of a sharded build: its work is in the cache; the last phase (a plain build) publishes.
       rmSync(temporary, { recursive: true, force: true });

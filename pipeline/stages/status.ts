@@ -7,15 +7,18 @@ import path from 'node:path';
 import type { CacheStore } from '../cache/store.ts';
 import { planViews, type ViewPlan } from '../recipes/plan.ts';
 import type { Recipe } from '../recipes/schema.ts';
+import { activationGridStatus } from './activation-grid/stage.ts';
 import { activationsStatus } from './activations/stage.ts';
 import { gridKeyFor, gridSizesFor } from './grid/keys.ts';
 import { cachedIcons, iconKeys, readIcon } from './icons/stage.ts';
 import { warmStartParents } from './icons/warm-start.ts';
 import { layoutKeyFor } from './layout/keys.ts';
+import { neuronStatus } from './neurons/stage.ts';
+import { patchExperimentCached } from './patches/stage.ts';
 import { readRendered } from './render/cached.ts';
 import { renderKeyFor, viewIndexOf } from './render/keys.ts';
 
-export function recipeStatus(recipe: Recipe & { id: string; file: string }, root: string, cache: CacheStore): string[] {
+export async function recipeStatus(recipe: Recipe & { id: string; file: string }, root: string, cache: CacheStore): Promise<string[]> {
   const activations = activationsStatus(recipe, root, cache);
   const lines = [
     `${recipe.id}: activations ${activations.cached === activations.total ? 'fresh' : `stale: ${activations.total - activations.cached} of ${activations.total} chunks to compute (new images, recipe or model changed, or never run)`}`,
@@ -30,21 +33,57 @@ export function recipeStatus(recipe: Recipe & { id: string; file: string }, root
     const stale = steps.filter((step) => !step.fresh);
     lines.push(`${recipe.id}: ${view.id}: ${stale.length ? 'stale' : 'fresh'}: ${steps.map((step) => `${step.step} ${step.why}`).join('; ')}`);
   }
+  for (const figure of await figureStatus(recipe, root, cache, activations)) lines.push(`${recipe.id}: ${figure.figure}: ${figure.fresh ? 'fresh' : 'stale'}: ${figure.why}`);
   return lines;
+}
+
+interface FigureStatus {
+  figure: string;
+  fresh: boolean;
+  why: string;
+  /** Icons cached and in all, where the figure has icons and their number is known. */
+  done?: number;
+  total?: number;
+}
+
+/**
+ * Patch experiments, activation grids and neuron figures: whether each is in the cache. A patch experiment's
+ * key needs the activations; an activation grid reads its image, and a neuron figure probes its layer's size.
+ */
+async function figureStatus(recipe: Recipe & { id: string; file: string }, root: string, cache: CacheStore, activations: ReturnType<typeof activationsStatus>): Promise<FigureStatus[]> {
+  const { modelHash } = activations;
+  const out: FigureStatus[] = [];
+  const complete = activations.cached === activations.total;
+  for (const spec of recipe.patchExperiments) {
+    const fresh = complete && patchExperimentCached({ recipe, spec, cache, chunks: activations.chunks, declared: activations.declared, modelHash });
+    out.push({ figure: `patch experiment ${spec.id}`, fresh, why: fresh ? 'cached' : complete ? 'to compute (after its view\'s icons)' : 'after the activations' });
+  }
+  const failed = (error: unknown) => `cannot be checked: ${error instanceof Error ? error.message : String(error)}`;
+  for (const spec of recipe.activationGrids) {
+    const status = await activationGridStatus({ recipe, spec, root, cache, modelHash }).catch((error: unknown) => ({ fresh: false, why: failed(error) }));
+    out.push({ figure: `activation grid ${spec.id}`, ...status });
+  }
+  for (const spec of recipe.neurons) {
+    const status = await neuronStatus({ recipe, spec, root, cache, modelHash }).catch((error: unknown) => ({ fresh: false, why: failed(error) }));
+    out.push({ figure: `neuron ${spec.id}`, ...status });
+  }
+  return out;
 }
 
 /**
  * The phases of a sharded build (pipeline/stages/shard.ts) with their units and how many are done, for an
  * orchestrator: `atlas plan --json`. The icons' count is known once the layout phase has made the grids.
  */
-export function recipePlan(recipe: Recipe & { id: string; file: string }, root: string, cache: CacheStore) {
+export async function recipePlan(recipe: Recipe & { id: string; file: string }, root: string, cache: CacheStore) {
   const activations = activationsStatus(recipe, root, cache);
   const views = planViews(recipe);
   const complete = activations.cached === activations.total;
   const published = readPublished(path.join(root, 'public', 'atlases', recipe.id, 'manifest.json'));
   const steps = complete ? views.map((view) => viewStatus({ recipe, cache, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash }, view, published[view.id])) : [];
   const step = (name: string) => steps.map((lines) => lines.find((line) => line.step === name)!);
-  const icons = step('icons');
+  // The figures' icons are units of the icons phase too (patch experiments run in the last phase).
+  const figures = complete ? (await figureStatus(recipe, root, cache, activations)).filter((figure) => !figure.figure.startsWith('patch')) : [];
+  const icons = [...step('icons'), ...figures];
   const iconsKnown = complete && icons.every((line) => line.total !== undefined || line.fresh);
   return {
     recipe: recipe.id,

@@ -36,6 +36,7 @@ comparisons: [{ classes: [whale, shark] }]
 icons: { size: 24, steps: 6, batch: 16 }
 render: { examplePixels: 16 }
 activationGrids: [{ id: first-image, layer: mixed4b, image: 0 }]
+neurons: [{ id: one-channel, layer: mixed4b, channels: [3] }]
 `,
   );
   pool = WorkerPool.create({ size: 2, env: { ...process.env, ATLAS_BACKEND: 'wasm' } });
@@ -47,7 +48,13 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('running a recipe
     const recipe = readRecipe(path.join(root, 'content', 'atlases', 'small.yaml'), root);
     const cache = new CacheStore(path.join(root, '.atlas-cache'));
     const lines: string[] = [];
-    expect(recipeStatus(recipe, root, cache)[0]).toMatch(/^small: activations stale: 3 of 3 chunks to compute/);
+    const before = await recipeStatus(recipe, root, cache);
+    expect(before[0]).toMatch(/^small: activations stale: 3 of 3 chunks to compute/);
+    // The figures too: each from its own cache keys.
+    expect(before.slice(-2)).toEqual([
+      "small: activation grid first-image: stale: to compute: the image's activations, then its icons",
+      'small: neuron one-channel: stale: icon to draw',
+    ]);
     const first = await runRecipe({ recipe, root, cache, pool, log: (line) => lines.push(line), backend: 'backend: wasm' });
     const views = ['mixed4b', 'mixed5a', 'mixed5a.class-shark', 'mixed5a.compare-whale-shark'];
     expect(first.filter((r) => r.stage === 'view').map((r) => [r.view, r.status])).toEqual(views.map((v) => [v, 'computed']));
@@ -90,10 +97,12 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('running a recipe
     expect(existsSync(path.join(out, 'activation-grids', 'first-image', 'icons.jpg'))).toBe(true);
 
     // Status, from cache keys alone: every stage of every view fresh.
-    const status = recipeStatus(recipe, root, cache);
-    expect(status).toHaveLength(5);
-    for (const line of status) expect(line).toMatch(/^small: [\w.-]+:? (activations )?fresh/);
+    const status = await recipeStatus(recipe, root, cache);
+    expect(status).toHaveLength(7);
+    for (const line of status) expect(line).toMatch(/^small: ([\w.-]+:|activation grid [\w-]+:|neuron [\w-]+:)? ?(activations )?fresh/);
     expect(status[2]).toMatch(/icons \d+ cached; render cached and published/);
+    expect(status[5]).toMatch(/^small: activation grid first-image: fresh: activations and \d+ icons cached$/);
+    expect(status[6]).toBe('small: neuron one-channel: fresh: icon cached');
     const published = publishedTree(out);
 
     // A patch experiment with the icon of a kept cell, against a random-noise patch of the same size.
@@ -102,7 +111,10 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('running a recipe
     const [kept] = JSON.parse(readFileSync(path.join(out, 'mixed5a', 'cells', String(coarse.size), `${coarse.chunks[0]}.json`), 'utf8')).cells;
     const spec = { id: 'try', from: 'whale', to: 'shark', patch: { view: 'mixed5a', size: coarse.size, cell: [kept.x, kept.y] as [number, number] }, sizes: [8, 16], images: 20, seed: 0 };
     const context = { recipe, root, cache, pool, chunks: planned.chunks, labels: planned.labels, declared: planned.declared, modelHash: planned.modelHash };
+    const withPatch = { ...recipe, patchExperiments: [{ ...spec, seed: 0 }] };
+    expect((await recipeStatus(withPatch, root, cache)).at(-3)).toBe("small: patch experiment try: stale: to compute (after its view's icons)");
     const patched = await runPatchExperiment({ ...context, spec });
+    expect((await recipeStatus(withPatch, root, cache)).at(-3)).toBe('small: patch experiment try: fresh: cached');
     expect(patched.images).toBeGreaterThan(10); // whales the model gets right, at most 20
     expect(patched.rows.map((row) => [row.patch, row.size])).toEqual([['icon', 8], ['random noise', 8], ['icon', 16], ['random noise', 16]]);
     for (const row of patched.rows) expect(row.rate).toBe(row.flipped / patched.images);

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ACTIVATION_GRID_VERSION } from '../../pipeline/stages/activation-grid/stage.ts';
 import { ACTIVATIONS_VERSION } from '../../pipeline/stages/activations/stage.ts';
 import { GRID_VERSION } from '../../pipeline/stages/grid/keys.ts';
 import { ICONS_VERSION } from '../../pipeline/stages/icons/stage.ts';
@@ -25,10 +26,12 @@ import { importClosure, importsOf, lockedVersion, ROOT } from '../helpers/import
 
 /**
  * Each cached stage: its version constant and the modules that compute what the cache keeps. The render draws
- * the data-set examples with the crops views/stage.ts hands it (datasets/crop.ts).
+ * the data-set examples with the crops views/stage.ts hands it (datasets/crop.ts); an activation grid's cache
+ * keeps only its image's forward pass (its icons are the icons stage's).
  */
 const STAGES = {
   activations: { constant: 'ACTIVATIONS_VERSION', version: ACTIVATIONS_VERSION, entries: ['pipeline/stages/activations/stage.ts'] },
+  'activation-grid': { constant: 'ACTIVATION_GRID_VERSION', version: ACTIVATION_GRID_VERSION, entries: ['pipeline/stages/activation-grid/tasks.ts'] },
   layout: { constant: 'LAYOUT_VERSION', version: LAYOUT_VERSION, entries: ['pipeline/stages/layout/stage.ts'] },
   grid: { constant: 'GRID_VERSION', version: GRID_VERSION, entries: ['pipeline/stages/grid/stage.ts'] },
   icons: { constant: 'ICONS_VERSION', version: ICONS_VERSION, entries: ['pipeline/stages/icons/stage.ts'] },
@@ -39,11 +42,12 @@ const STAGES = {
 
 const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: string }> = {
   activations: { version: 2, fingerprint: '33e0d74a4b1263d8' },
+  'activation-grid': { version: 1, fingerprint: '9a818abb28f04507' },
   layout: { version: 2, fingerprint: 'd298fa1ae03709c2' },
   grid: { version: 2, fingerprint: 'b893efd064bcbcdf' },
   icons: { version: 2, fingerprint: '9f6b00a012fd5758' },
   render: { version: 1, fingerprint: '7254701ebdd5cc09' },
-  patches: { version: 2, fingerprint: '005885c3b2427120' },
+  patches: { version: 2, fingerprint: '74380e0f26965724' },
   legibility: { version: 1, fingerprint: '0bd30b5eba8be898' },
 };
 

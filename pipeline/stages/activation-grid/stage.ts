@@ -7,16 +7,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';
 import { datasetImages, exampleCropper } from '../../datasets/crop.ts';
 import type { WorkerPool } from '../../engine/pool.ts';
 import { UserError } from '../../errors.ts';
 import type { Recipe } from '../../recipes/schema.ts';
 import type { ActivationGridIndex, ActivationGridPosition } from '../../../src/lib/activation-grid-format.ts';
-import { runIcons } from '../icons/stage.ts';
+import { cachedIcons, iconKeys, runIcons, type IconsInput } from '../icons/stage.ts';
 import type { ActivationGridInput, ActivationGridOutput } from './tasks.ts';
 
 const TASKS = new URL('./tasks.ts', import.meta.url).href;
+/** Bump whenever the cached forward pass (activations, attributions) can change. */
+export const ACTIVATION_GRID_VERSION = 1;
 /** Positions whose activation norm is below this share of the image's largest get no icon. */
 export const MIN_MAGNITUDE = 0.2;
 /** The image is published at least this many pixels wide (small model inputs are enlarged). */
@@ -38,21 +41,10 @@ export async function runActivationGrid(o: {
 }): Promise<{ id: string; layer: string; title: string; path: string; icons: number; rendered: number } | undefined> {
   const { recipe, spec } = o;
   const modelFolder = path.resolve(o.root, recipe.model);
-  const image = await datasetImages({ data: recipe.data, preprocess: recipe.preprocess, root: o.root })(spec.image).catch((error: Error) => {
-    throw new UserError(`${path.relative(o.root, recipe.file)}: activationGrids "${spec.id}" names image ${spec.image}, which cannot be read: ${error.message}`);
-  });
-  const input: ActivationGridInput = { model: modelFolder, layer: spec.layer, preprocess: recipe.preprocess, pixels: image.pixels };
-  const grid = await o.pool.run<ActivationGridOutput>({ module: TASKS, task: 'activationGrid', input });
-  const [rows, columns, depth] = grid.shape;
-
-  const norms = Array.from({ length: rows * columns }, (_, p) => {
-    let sum = 0;
-    for (let j = 0; j < depth; j++) sum += grid.activations[p * depth + j]! ** 2;
-    return Math.sqrt(sum);
-  });
-  const largest = Math.max(...norms);
-  if (!(largest > 0)) throw new UserError(`${path.relative(o.root, recipe.file)}: activationGrids "${spec.id}": every activation of ${spec.layer} is zero for image ${spec.image}; choose another image or layer.`);
-  const drawn = norms.flatMap((norm, p) => (norm / largest >= MIN_MAGNITUDE ? [p] : []));
+  const image = await gridImage(o);
+  const grid = await gridActivations({ ...o, image });
+  const [rows, columns] = grid.shape;
+  const { norms, largest, drawn, directions, depth } = drawnPositions(grid, o);
 
   // Icons: a feature visualization of each drawn position's activation vector (or its data-set crop).
   let icons: Buffer[];
@@ -61,9 +53,7 @@ export async function runActivationGrid(o: {
     const crop = exampleCropper({ data: recipe.data, preprocess: recipe.preprocess, root: o.root, layerSize: [rows, columns], size: recipe.icons.size });
     icons = await Promise.all(drawn.map((p) => crop([spec.image, Math.floor(p / columns), p % columns])));
   } else {
-    const directions = new Float32Array(drawn.length * depth);
-    drawn.forEach((p, i) => directions.set(grid.activations.subarray(p * depth, (p + 1) * depth), i * depth));
-    const result = await runIcons({ modelFolder, modelHash: o.modelHash, layer: spec.layer, directions, depth, params: { ...recipe.icons, steps: spec.steps ?? recipe.icons.steps }, preprocess: recipe.preprocess, cache: o.cache, pool: o.pool, ...(o.only ? { only: o.only } : {}) });
+    const result = await runIcons({ ...gridIcons(o, directions, depth), modelFolder, cache: o.cache, pool: o.pool, ...(o.only ? { only: o.only } : {}) });
     if (!result.complete) return undefined;
     icons = result.icons;
     rendered = result.computed;
@@ -111,6 +101,74 @@ export async function runActivationGrid(o: {
   };
   writeFileSync(path.join(folder, 'grid.json'), `${JSON.stringify(index)}\n`);
   return { id: spec.id, layer: spec.layer, title, path: `activation-grids/${spec.id}`, icons: drawn.length, rendered };
+}
+
+type GridSource = { recipe: Recipe & { file: string }; spec: ActivationGridSpec; root: string };
+
+/** The figure's image at the model's input size. */
+function gridImage(o: GridSource) {
+  return datasetImages({ data: o.recipe.data, preprocess: o.recipe.preprocess, root: o.root })(o.spec.image).catch((error: Error) => {
+    throw new UserError(`${path.relative(o.root, o.recipe.file)}: activationGrids "${o.spec.id}" names image ${o.spec.image}, which cannot be read: ${error.message}`);
+  });
+}
+
+/** The cache key of the image's forward pass: the model, the layer, the preprocessing and the pixels. */
+function activationsKey(o: GridSource & { modelHash: string }, pixels: Uint8Array): string {
+  return hashOf('activation-grid', ACTIVATION_GRID_VERSION, o.modelHash, o.spec.layer, o.recipe.preprocess, pixels);
+}
+
+function readActivations(cache: CacheStore, key: string): ActivationGridOutput | undefined {
+  const entry = cache.read('activation-grid', key);
+  if (!entry) return undefined;
+  const { shape, classes } = entry.meta.info as Pick<ActivationGridOutput, 'shape' | 'classes'>;
+  const floats = (file: string) => new Float32Array(new Uint8Array(entry.file(file)).buffer);
+  return { shape, classes, activations: floats('activations.f32'), attributions: floats('attributions.f32') };
+}
+
+/** The image's activations and attributions at the layer, from the cache or the worker pool. */
+async function gridActivations(o: GridSource & { modelHash: string; cache: CacheStore; pool: WorkerPool; image: { pixels: Uint8Array } }): Promise<ActivationGridOutput> {
+  const key = activationsKey(o, o.image.pixels);
+  const cached = readActivations(o.cache, key);
+  if (cached) return cached;
+  const input: ActivationGridInput = { model: path.resolve(o.root, o.recipe.model), layer: o.spec.layer, preprocess: o.recipe.preprocess, pixels: o.image.pixels };
+  const grid = await o.pool.run<ActivationGridOutput>({ module: TASKS, task: 'activationGrid', input });
+  const bytes = (array: Float32Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  o.cache.write('activation-grid', key, { 'activations.f32': bytes(grid.activations), 'attributions.f32': bytes(grid.attributions) }, { shape: grid.shape, classes: grid.classes });
+  return grid;
+}
+
+/** Each position's activation norm, and the positions strong enough to get an icon, with their directions. */
+function drawnPositions(grid: ActivationGridOutput, o: GridSource) {
+  const [rows, columns, depth] = grid.shape;
+  const norms = Array.from({ length: rows * columns }, (_, p) => {
+    let sum = 0;
+    for (let j = 0; j < depth; j++) sum += grid.activations[p * depth + j]! ** 2;
+    return Math.sqrt(sum);
+  });
+  const largest = Math.max(...norms);
+  if (!(largest > 0)) throw new UserError(`${path.relative(o.root, o.recipe.file)}: activationGrids "${o.spec.id}": every activation of ${o.spec.layer} is zero for image ${o.spec.image}; choose another image or layer.`);
+  const drawn = norms.flatMap((norm, p) => (norm / largest >= MIN_MAGNITUDE ? [p] : []));
+  const directions = new Float32Array(drawn.length * depth);
+  drawn.forEach((p, i) => directions.set(grid.activations.subarray(p * depth, (p + 1) * depth), i * depth));
+  return { norms, largest, drawn, directions, depth };
+}
+
+/** What the icons stage is asked for: one icon per drawn position, at the spec's steps. */
+function gridIcons(o: GridSource & { modelHash: string }, directions: Float32Array, depth: number): Omit<IconsInput, 'modelFolder' | 'cache' | 'pool'> {
+  const { recipe, spec } = o;
+  return { modelHash: o.modelHash, layer: spec.layer, directions, depth, params: { ...recipe.icons, steps: spec.steps ?? recipe.icons.steps }, preprocess: recipe.preprocess };
+}
+
+/** Whether an activation grid's forward pass and icons are in the cache, without computing them. */
+export async function activationGridStatus(o: GridSource & { modelHash: string; cache: CacheStore }): Promise<{ fresh: boolean; why: string; done?: number; total?: number }> {
+  const image = await gridImage(o);
+  const grid = readActivations(o.cache, activationsKey(o, image.pixels));
+  if (!grid) return { fresh: false, why: "to compute: the image's activations, then its icons" };
+  const { directions, depth, drawn } = drawnPositions(grid, o);
+  if (o.recipe.icons.mode === 'examples') return { fresh: true, why: `activations cached; ${drawn.length} data-set crops, made while publishing` };
+  const { keys } = iconKeys(gridIcons(o, directions, depth));
+  const cached = cachedIcons(o.cache, keys);
+  return { fresh: cached === keys.length, why: cached === keys.length ? `activations and ${keys.length} icons cached` : `activations cached; ${keys.length - cached} of ${keys.length} icons to draw`, done: cached, total: keys.length };
 }
 
 /** "At mixed4b, the strongest activations (top right, centre) are most attributed to shark; …" */

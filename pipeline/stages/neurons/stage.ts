@@ -8,9 +8,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CacheStore } from '../../cache/store.ts';
 import type { WorkerPool } from '../../engine/pool.ts';
+import { tf } from '../../engine/tf.ts';
 import { UserError } from '../../errors.ts';
 import type { Recipe } from '../../recipes/schema.ts';
-import { runIcons } from '../icons/stage.ts';
+import { cachedIcons, iconKeys, runIcons, type IconsInput } from '../icons/stage.ts';
+import { probeLayer } from '../icons/tasks.ts';
 
 const ICON_TASKS = new URL('../icons/tasks.ts', import.meta.url).href;
 
@@ -50,21 +52,8 @@ export async function runNeuron(o: {
   const outside = spec.channels.filter((channel) => channel >= depth);
   if (outside.length) throw new UserError(`${where}: channel ${outside.join(', ')} is out of range; layer ${spec.layer} has channels 0–${depth - 1}.`);
 
-  const direction = new Float32Array(depth);
-  for (const channel of spec.channels) direction[channel] = 1;
   const steps = spec.steps ?? recipe.icons.steps;
-  const result = await runIcons({
-    modelFolder,
-    modelHash: o.modelHash,
-    layer: spec.layer,
-    directions: direction,
-    depth,
-    params: { ...recipe.icons, steps, cosinePower: 0, whiten: false },
-    preprocess: recipe.preprocess,
-    cache: o.cache,
-    pool: o.pool,
-    ...(o.only ? { only: o.only } : {}),
-  });
+  const result = await runIcons({ ...neuronIcon(o, depth), modelFolder, cache: o.cache, pool: o.pool, ...(o.only ? { only: o.only } : {}) });
   // A shard's share (the icon is another shard's): nothing to write.
   if (!result.complete) return undefined;
   const file = path.join('neurons', `${spec.id}.png`);
@@ -72,4 +61,24 @@ export async function runNeuron(o: {
   writeFileSync(path.join(o.outDir, file), result.icons[0]!);
   const title = spec.title ?? `${spec.layer}, ${spec.channels.length > 1 ? 'channels' : 'channel'} ${spec.channels.join(' + ')}`;
   return { id: spec.id, layer: spec.layer, channels: spec.channels, title, path: file.split(path.sep).join('/'), size: recipe.icons.size, steps, rendered: result.computed > 0 };
+}
+
+type NeuronSource = { recipe: Recipe; spec: NeuronSpec; modelHash: string };
+
+/** What the icons stage is asked for: Lucid's neuron objective on the sum of the channels. */
+function neuronIcon(o: NeuronSource, depth: number): Omit<IconsInput, 'modelFolder' | 'cache' | 'pool'> {
+  const direction = new Float32Array(depth);
+  for (const channel of o.spec.channels) direction[channel] = 1;
+  const steps = o.spec.steps ?? o.recipe.icons.steps;
+  return { modelHash: o.modelHash, layer: o.spec.layer, directions: direction, depth, params: { ...o.recipe.icons, steps, cosinePower: 0, whiten: false }, preprocess: o.recipe.preprocess };
+}
+
+/** Whether a neuron figure's icon is in the cache; the layer's channel count comes from one forward pass of zeros. */
+export async function neuronStatus(o: NeuronSource & { root: string; cache: CacheStore }): Promise<{ fresh: boolean; why: string; done: number; total: number }> {
+  await tf.ready(); // any backend tells a shape
+  const { shape } = await probeLayer({ model: path.resolve(o.root, o.recipe.model), layer: o.spec.layer, preprocess: o.recipe.preprocess });
+  const depth = shape.at(-1)!;
+  if (o.spec.channels.some((channel) => channel >= depth)) return { fresh: false, why: `channel out of range (${o.spec.layer} has ${depth}); atlas build says which`, done: 0, total: 1 };
+  const cached = cachedIcons(o.cache, iconKeys(neuronIcon(o, depth)).keys);
+  return { fresh: cached === 1, why: cached ? 'icon cached' : 'icon to draw', done: cached, total: 1 };
 }

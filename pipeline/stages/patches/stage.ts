@@ -56,6 +56,8 @@ interface PatchInput {
   outDir?: string;
 }
 
+type PatchKeyInput = Pick<PatchInput, 'recipe' | 'spec' | 'cache' | 'chunks' | 'declared' | 'modelHash'>;
+
 /**
  * The experiment's result, from the cache when nothing it depends on changed (the model, the images and their
  * activations, the cell's grid, the icon settings, the spec); with `outDir`, its images are published there.
@@ -83,13 +85,13 @@ export async function runPatchExperiment(o: PatchInput): Promise<PatchExperiment
 }
 
 /** Whether the next run of this experiment comes from the cache. */
-export function patchExperimentCached(o: PatchInput): boolean {
+export function patchExperimentCached(o: PatchKeyInput): boolean {
   const key = patchKeyFor(o);
   return key !== undefined && o.cache.read('patches', key) !== undefined;
 }
 
 /** The cache key, or undefined when the spec names no view of the recipe (the run then says so). */
-function patchKeyFor(o: PatchInput): string | undefined {
+function patchKeyFor(o: PatchKeyInput): string | undefined {
   const view = planViews(o.recipe).find((v) => v.id === o.spec.patch.view);
   if (!view) return undefined;
   // Every grid of the view: with warm starts, the icon starts from the cells of the coarser ones.
