@@ -4,6 +4,7 @@
  * sharing a folder (NFS, a ReadWriteMany volume), may write side by side; a sweep removes only what a dead
  * process left behind, never the work of one still running.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 const HOST = os.hostname().replace(/[^\w.-]/g, '_');
@@ -37,9 +38,23 @@ export function alive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !zombie(pid);
+}
+
+/**
+ * A killed process stays in the process table until its parent reaps it, and in a container whose first
+ * process reaps nothing (Docker without --init), it stays there: signals still reach it, yet it runs no more.
+ */
+function zombie(pid: number): boolean {
+  try {
+    // /proc/<pid>/stat: "pid (command) state …"; the command may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false; // no /proc (macOS, Windows): trust the signal
   }
 }

@@ -2,7 +2,7 @@
  * Several processes share a cache folder: a sweep removes only what dead processes left half-written, and a lock
  * serializes publishing, taken over when its holder is dead.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,19 @@ describe('partial writes', () => {
     expect(abandoned(`key.partial-${deadPid()}-123`)).toBe(true); // the older name, without a host
     expect(abandoned(`key.partial-1~elsewhere~${Date.now().toString(36)}`)).toBe(false);
     expect(abandoned(`key.partial-1~elsewhere~${(Date.now() - 2 * 86_400_000).toString(36)}`)).toBe(true);
+  });
+
+  it.skipIf(!existsSync('/proc/self/stat'))('are abandoned when their process was killed but never reaped (a container without init)', async () => {
+    // sh starts a child that exits at once, then becomes `sleep`, which never reaps it: the child stays a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString()))));
+    try {
+      await expect.poll(() => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0]).toBe('Z');
+      expect(() => process.kill(pid, 0)).not.toThrow(); // signals still reach it
+      expect(abandoned(`key.partial-${pid}~${host}~${Date.now().toString(36)}`)).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('are swept only when abandoned', () => {

@@ -3,16 +3,16 @@
  * icons, with the layout phase between and a plain build last, publishes the bytes of a single-process build —
  * also when one shard is killed mid-phase and run again.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishedTree } from '../helpers/published-tree.ts';
 import { demoProject } from '../helpers/demo-project.ts';
+import { ATLAS_CLI, buildKilledAt, TSX } from '../helpers/kill-build.ts';
 
-const TSX = path.resolve('node_modules/.bin/tsx');
-const CLI = path.resolve('pipeline/cli/atlas.ts');
+const CLI = ATLAS_CLI;
 // One worker each: three shards share the two cores.
 const env = { ...process.env, ATLAS_BACKEND: 'wasm', ATLAS_WORKERS: '1' };
 
@@ -40,19 +40,10 @@ function project(): string {
   return root;
 }
 
-/** Runs `atlas build …` in `root`; with `killOn`, kills it once that appears in its output. */
-function atlas(root: string, args: string[], extraEnv: Record<string, string> = {}, killOn?: RegExp): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(TSX, [CLI, 'build', '--root', root, ...args], { env: { ...env, ...extraEnv } });
-    let output = '';
-    const watch = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (killOn && killOn.test(output)) child.kill('SIGKILL');
-    };
-    child.stdout.on('data', watch);
-    child.stderr.on('data', watch);
-    child.on('exit', (code) => resolve({ code, output }));
-  });
+/** Runs `atlas build …` in `root`; with `killOn`, kills it (its whole process group) once that appears in its output. */
+async function atlas(root: string, args: string[], extraEnv: Record<string, string> = {}, killOn?: RegExp): Promise<{ code: number | null; output: string }> {
+  const { code, output } = await buildKilledAt(root, { ...env, ...extraEnv }, (line) => Boolean(killOn?.test(line)), args);
+  return { code, output };
 }
 
 const shards = (root: string, cache: string) => Promise.all([1, 2, 3].map((i) => atlas(root, ['--shard', `${i}/3`], { ATLAS_CACHE_DIR: cache })));

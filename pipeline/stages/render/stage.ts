@@ -45,6 +45,8 @@ export interface RenderViewOptions {
   edgeCrop?: number;
   /** Raw bytes per composed strip before spilling to disk (tests lower it to exercise the strip path). */
   stripBytes?: number;
+  /** Steps done of all: the pyramid, each level's cell data, the check of the whole. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface RenderViewResult {
@@ -75,7 +77,10 @@ export async function renderView(o: RenderViewOptions): Promise<RenderViewResult
   const scratch = await fs.mkdtemp(path.join(scratchRoot, 'atlas-render-'));
   try {
     await folder.create();
+    const steps = levels.length + 2;
+    let done = 0;
     await writePyramid(o, folder, plan, levels, { scratch, background, iconSize, cellPixels });
+    o.onProgress?.(++done, steps);
 
     const examplesSize = o.examples && levels.some((l) => l.cells.some((c) => c.examples.length)) ? o.examples.size : 0;
     const columns = Math.max(0, ...levels.flatMap((l) => l.cells.map((c) => c.examples.length)));
@@ -94,6 +99,7 @@ export async function renderView(o: RenderViewOptions): Promise<RenderViewResult
         }
       }
       dataBytes.set(level.size, bytes);
+      o.onProgress?.(++done, steps);
       levelIndex.push({ size: level.size, pixelsPerCell: planned.pixelsPerCell, dziLevel: planned.dziLevel, cells: level.cells.length, chunks: [...chunks.keys()] });
     }
 
@@ -129,6 +135,7 @@ export async function renderView(o: RenderViewOptions): Promise<RenderViewResult
       seconds: 0,
     };
     await folder.commit();
+    o.onProgress?.(++done, steps);
     result.seconds = (performance.now() - start) / 1000;
     return result;
   } catch (error) {

@@ -10,7 +10,10 @@ export interface Progress {
   stop(): void;
 }
 
-/** Seconds between progress lines off a terminal (ATLAS_PROGRESS_SECONDS overrides, e.g. for tests). */
+/**
+ * Seconds between progress lines off a terminal (ATLAS_PROGRESS_SECONDS overrides; 0: a line at every update,
+ * which the interrupted-build tests watch to kill a build at a known point).
+ */
 const LOG_EVERY = Number(process.env.ATLAS_PROGRESS_SECONDS ?? 30);
 
 export function progressBar(label: string, unit: string, stream: { isTTY?: boolean; write(text: string): unknown } = process.stdout): Progress {
@@ -36,7 +39,10 @@ function terminalBar(label: string, unit: string): Progress {
   };
 }
 
-/** "label: 120/400 icons, 1.9 icons/s, ETA 2 min 27 s" every LOG_EVERY seconds, from the first update to stop(). */
+/**
+ * "label: 120/400 icons, 1.9 icons/s, ETA 2 min 27 s" every LOG_EVERY seconds, from the first update to stop();
+ * at every update when LOG_EVERY is 0.
+ */
 function logLines(label: string, unit: string, stream: { write(text: string): unknown }): Progress {
   let state: { done: number; total: number; first: number; started: number } | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -53,7 +59,8 @@ function logLines(label: string, unit: string, stream: { write(text: string): un
       if (!state) state = { done, total, first: done, started: Date.now() };
       state.done = done;
       state.total = total;
-      if (!timer && done < total) {
+      if (LOG_EVERY === 0) line();
+      else if (!timer && done < total) {
         timer = setInterval(line, LOG_EVERY * 1000);
         timer.unref();
       }

@@ -174,7 +174,9 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
   if (!summary) {
     rmSync(cached, { recursive: true, force: true });
     let start = 0;
+    const bar = progressBar(`${recipe.id}: render of ${view.id}`, 'steps');
     const rendered = await renderView({
+      onProgress: (done, all) => bar.update(done, all),
       dir: path.join(cached, 'view'),
       index,
       levels: levels.map((level) => {
@@ -186,7 +188,7 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
       settings: recipe.render,
       cacheDir: path.join(cache.root, 'scratch', writerMark()),
       ...(recipe.icons.mode === 'examples' ? { edgeCrop: 0 } : {}),
-    });
+    }).finally(() => bar.stop());
     summary = { files: rendered.files, bytes: rendered.bytes, levels: rendered.levels, seconds: rendered.seconds };
     writeRendered(cached, summary);
     computed.push('render');
