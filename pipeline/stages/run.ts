@@ -25,7 +25,7 @@ import { LEGIBILITY_VERSION, judgeOf } from './legibility/stage.ts';
 import { inShard, type Shard } from './shard.ts';
 import { runNeuron, type NeuronIndex } from './neurons/stage.ts';
 import { patchExperimentCached, runPatchExperiment, type PatchExperimentResult } from './patches/stage.ts';
-import { progressBar } from './views/progress.ts';
+import { progressBar } from './progress.ts';
 import { GRID_VERSION } from './grid/keys.ts';
 import { LAYOUT_VERSION, layoutParamsFor } from './layout/keys.ts';
 import { RENDER_VERSION } from './render/keys.ts';
@@ -136,7 +136,8 @@ export async function runRecipe(options: {
       const started = performance.now();
       const input = { recipe, spec, root, cache, pool, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash, outDir: temporary };
       const cached = patchExperimentCached(input);
-      const result = await runPatchExperiment(input);
+      const bar = progressBar(`${recipe.id}: patch experiment ${spec.id}`, 'batches');
+      const result = await runPatchExperiment({ ...input, onProgress: (done, total) => bar.update(done, total) }).finally(() => bar.stop());
       patchExperiments[spec.id] = result;
       const seconds = (performance.now() - started) / 1000;
       reports.push({ stage: 'patch experiment', view: spec.id, status: cached ? 'cached' : 'computed', seconds, detail: `${result.images} ${spec.from} images` });
@@ -146,7 +147,9 @@ export async function runRecipe(options: {
     const activationGrids: Record<string, { layer: string; title: string; path: string }> = {};
     for (const spec of recipe.activationGrids) {
       const started = performance.now();
-      const grid = (await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary }))!;
+      const bar = progressBar(`${recipe.id}: icons of activation grid ${spec.id}`, 'icons');
+      const onProgress = (done: number, total: number) => bar.update(done, total);
+      const grid = (await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary, onProgress }).finally(() => bar.stop()))!;
       activationGrids[grid.id] = { layer: grid.layer, title: grid.title, path: grid.path };
       const seconds = (performance.now() - started) / 1000;
       reports.push({ stage: 'activation grid', view: grid.id, status: grid.rendered ? 'computed' : 'cached', seconds, detail: `${grid.icons} icons, ${grid.rendered} rendered` });
@@ -157,7 +160,18 @@ export async function runRecipe(options: {
     const neurons: Record<string, NeuronIndex> = {};
     const neuronsStarted = performance.now();
     // Without `only`, every icon is drawn, so every figure is there.
-    const figures = (await Promise.all(recipe.neurons.map((spec) => runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary })))).map((figure) => figure!);
+    const bar = progressBar(`${recipe.id}: neurons`, 'figures');
+    let finished = 0;
+    const figures = (
+      await Promise.all(
+        recipe.neurons.map((spec) =>
+          runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary }).then((figure) => {
+            bar.update(++finished, recipe.neurons.length);
+            return figure!;
+          }),
+        ),
+      ).finally(() => bar.stop())
+    );
     const neuronSeconds = (performance.now() - neuronsStarted) / 1000;
     for (const { id, rendered: _, ...index } of figures) neurons[id] = index;
     if (figures.length) {

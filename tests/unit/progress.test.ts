@@ -1,6 +1,6 @@
 /** Off a terminal, a long step prints its count, rate and ETA every 30 s until it stops, and nothing after. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { progressBar } from '../../pipeline/stages/views/progress.ts';
+import { progressBar } from '../../pipeline/stages/progress.ts';
 
 afterEach(() => vi.useRealTimers());
 

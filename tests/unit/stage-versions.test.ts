@@ -47,7 +47,7 @@ const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: stri
   grid: { version: 2, fingerprint: 'b893efd064bcbcdf' },
   icons: { version: 2, fingerprint: '9f6b00a012fd5758' },
   render: { version: 1, fingerprint: '49fd913f861c2235' },
-  patches: { version: 2, fingerprint: '74380e0f26965724' },
+  patches: { version: 2, fingerprint: '8fe5c08fa289bfbf' },
   legibility: { version: 1, fingerprint: '5247ea43611d0c8a' },
 };
 

@@ -38,6 +38,7 @@ export async function runActivationGrid(o: {
   outDir: string;
   /** A sharded build's icons phase: render only this shard's icons; then nothing is written. */
   only?: (key: string) => boolean;
+  onProgress?: (done: number, total: number) => void;
 }): Promise<{ id: string; layer: string; title: string; path: string; icons: number; rendered: number } | undefined> {
   const { recipe, spec } = o;
   const modelFolder = path.resolve(o.root, recipe.model);
@@ -53,7 +54,7 @@ export async function runActivationGrid(o: {
     const crop = exampleCropper({ data: recipe.data, preprocess: recipe.preprocess, root: o.root, layerSize: [rows, columns], size: recipe.icons.size });
     icons = await Promise.all(drawn.map((p) => crop([spec.image, Math.floor(p / columns), p % columns])));
   } else {
-    const result = await runIcons({ ...gridIcons(o, directions, depth), modelFolder, cache: o.cache, pool: o.pool, ...(o.only ? { only: o.only } : {}) });
+    const result = await runIcons({ ...gridIcons(o, directions, depth), modelFolder, cache: o.cache, pool: o.pool, ...(o.only ? { only: o.only } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
     if (!result.complete) return undefined;
     icons = result.icons;
     rendered = result.computed;

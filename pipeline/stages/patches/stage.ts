@@ -54,6 +54,8 @@ interface PatchInput {
   modelHash: string;
   /** The atlas folder being written: the patch and an example image are published under patches/<id>/. */
   outDir?: string;
+  /** Batches of patched images classified, of all. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 type PatchKeyInput = Pick<PatchInput, 'recipe' | 'spec' | 'cache' | 'chunks' | 'declared' | 'modelHash'>;
@@ -130,6 +132,8 @@ async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExp
   const modelFolder = path.resolve(o.root, recipe.model);
 
   const rows: PatchExperimentResult['rows'] = [];
+  const batches = spec.sizes.length * 2 * Math.ceil(chosen.length / BATCH);
+  let classified = 0;
   // Per size, the first image the icon flipped, with its patched pixels: the published example.
   const firstFlip = new Map<number, { image: number; pixels: Uint8Array }>();
   for (const size of spec.sizes) {
@@ -157,6 +161,7 @@ async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExp
         flipped += predictions.filter((p) => p === to).length;
         const first = predictions.findIndex((p) => p === to);
         if (examples && first >= 0) firstFlip.set(size, { image: chosen[start + first]!, pixels: examples.subarray(first * height * width * 3, (first + 1) * height * width * 3) });
+        o.onProgress?.(++classified, batches);
       }
       rows.push({ patch: name, size, flipped, rate: flipped / chosen.length });
     }

@@ -30,7 +30,7 @@ import { DEFAULT_EXAMPLE_PIXELS, renderKeyFor, viewIndexOf } from '../render/key
 import { renderView } from '../render/stage.ts';
 import { inShard, type Shard } from '../shard.ts';
 import type { LayerData } from './layer-data.ts';
-import { progressBar } from './progress.ts';
+import { progressBar } from '../progress.ts';
 
 export interface ViewContext {
   recipe: Recipe & { id: string; file: string };
