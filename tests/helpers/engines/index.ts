@@ -6,7 +6,7 @@
  *
  * ATLAS_TEST_ENGINES=chromium,webkit limits the engines (for a quicker local run); the default is all three.
  */
-import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Capability, Engine, EngineBrowser, PageOptions } from './driver.ts';
 import { chromium } from './chromium.ts';
 import { firefox } from './firefox.ts';
@@ -80,6 +80,21 @@ export class EngineSite {
     this.pages.add(page);
     await page.goto(options.path ?? ARTICLE_PATH);
     return page;
+  }
+
+  /**
+   * Runs `body` on a page being opened, then checks that the page logged no error, and closes the page whatever
+   * happened (WebKitWebDriver allows one session at a time, and a leaked page would hold it).
+   */
+  async withPage<T>(opening: Promise<TestPage>, body: (page: TestPage) => Promise<T>): Promise<T> {
+    const page = await opening;
+    try {
+      const result = await body(page);
+      expect(await page.errors(), `errors logged by ${await page.url()}`).toEqual([]);
+      return result;
+    } finally {
+      await page.close();
+    }
   }
 
   /** A test that needs `needs` of the engine's driver: it skips, saying why, where the driver cannot. */
