@@ -10,7 +10,7 @@ import remarkArticleReferences from './pipeline/markdown/remark-article-referenc
 import rehypeBaseLinks from './pipeline/markdown/rehype-base-links.ts';
 import remarkAtlasFigures from './pipeline/markdown/remark-atlas-figures.ts';
 import { siteSettings } from './pipeline/site/settings.ts';
-import { atlasesDirOf } from './pipeline/site/published-atlases.ts';
+import { atlasesDirOf } from './pipeline/published/reader.ts';
 import atlasPipeline from './pipeline/site/pipeline-integration.ts';
 
 const { site, base, outDir, publicDir } = siteSettings(process.env);

@@ -25,15 +25,15 @@ import { WorkerPool } from '../pipeline/engine/pool.ts';
 import { hashOf } from '../pipeline/cache/hash.ts';
 import { readRecipe } from '../pipeline/recipes/read.ts';
 import { runActivations } from '../pipeline/stages/activations/stage.ts';
-import { iconKeys } from '../pipeline/stages/icons/stage.ts';
-import { iconSettings } from '../pipeline/stages/icons/settings.ts';
-import type { IconBatchInput, IconBatchOutput } from '../pipeline/stages/icons/tasks.ts';
-import type { CellRecord } from '../pipeline/stages/render/format.ts';
+import { iconKeys } from '../pipeline/icons/stage.ts';
+import { iconSettings } from '../pipeline/icons/settings.ts';
+import type { IconBatchInput, IconBatchOutput } from '../pipeline/icons/tasks.ts';
+import type { CellRecord } from '../pipeline/published/format.ts';
 import { planViews } from '../pipeline/recipes/plan.ts';
 import { gridKeyFor, gridSizesFor } from '../pipeline/stages/grid/keys.ts';
-import { warmStartParents } from '../pipeline/stages/icons/warm-start.ts';
+import { warmStartParents } from '../pipeline/icons/warm-start.ts';
 import { layoutKeyFor } from '../pipeline/stages/layout/keys.ts';
-import type { ViewReport } from '../pipeline/stages/views/stage.ts';
+import type { ViewReport } from '../pipeline/published/manifest.ts';
 import { publishBenchmark } from './publish.ts';
 
 const RECIPE = 'content/atlases/demo.yaml';
@@ -43,7 +43,7 @@ const FROM_NOISE_STEPS = 256;
 /** Cells sampled per warm-started grid for the schedule check. */
 const SAMPLE = 24;
 const SHEET_COLUMNS = 8;
-const ICON_TASKS = new URL('../pipeline/stages/icons/tasks.ts', import.meta.url).href;
+const ICON_TASKS = new URL('../pipeline/icons/tasks.ts', import.meta.url).href;
 
 const recipe = readRecipe(RECIPE);
 if (!existsSync(MANIFEST)) {

@@ -1,7 +1,7 @@
 /** Tasks the icons benchmark runs inside pool workers: the icon step's per-op profile and its FLOPs. */
 import { tf } from '../pipeline/engine/tf.ts';
 import { bridgedKernels } from '../pipeline/engine/wasm-kernels/cpu-bridge.ts';
-import { layerFraming, renderIconBatch, type IconBatchInput } from '../pipeline/stages/icons/tasks.ts';
+import { layerFraming, renderIconBatch, type IconBatchInput } from '../pipeline/icons/tasks.ts';
 import { runnerFor } from '../pipeline/models/tasks.ts';
 
 export interface IconProfile {

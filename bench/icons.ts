@@ -25,8 +25,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { WorkerPool } from '../pipeline/engine/pool.ts';
 import { recipeSchema } from '../pipeline/recipes/schema.ts';
-import { iconSettings } from '../pipeline/stages/icons/settings.ts';
-import type { IconBatchInput, IconBatchOutput } from '../pipeline/stages/icons/tasks.ts';
+import { iconSettings } from '../pipeline/icons/settings.ts';
+import type { IconBatchInput, IconBatchOutput } from '../pipeline/icons/tasks.ts';
 import type { Batch } from '../pipeline/models/tasks.ts';
 import { Random } from '../pipeline/random.ts';
 import { drawImage } from '../pipeline/datasets/synthetic/world.ts';
@@ -38,13 +38,13 @@ import { CacheStore } from '../pipeline/cache/store.ts';
 import { runActivations } from '../pipeline/stages/activations/stage.ts';
 import { planViews } from '../pipeline/recipes/plan.ts';
 import { gridKeyFor, gridSizesFor } from '../pipeline/stages/grid/keys.ts';
-import { parentCells } from '../pipeline/stages/icons/warm-start.ts';
+import { parentCells } from '../pipeline/icons/warm-start.ts';
 import { layoutKeyFor } from '../pipeline/stages/layout/keys.ts';
 import type { IconProfile } from './icons-tasks.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'speed,quality,warm,tiles').split(','));
-const ICON_TASKS = new URL('../pipeline/stages/icons/tasks.ts', import.meta.url).href;
+const ICON_TASKS = new URL('../pipeline/icons/tasks.ts', import.meta.url).href;
 const BENCH_TASKS = new URL('./icons-tasks.ts', import.meta.url).href;
 const ENGINE_TASKS = new URL('./engine-tasks.ts', import.meta.url).href;
 const MODEL_TASKS = new URL('../pipeline/models/tasks.ts', import.meta.url).href;
@@ -115,7 +115,7 @@ if (PARTS.has('speed')) {
       const Pool = gradients === 'baseline' ? ((await import(path.join(baseline!, 'pipeline/engine/pool.ts'))).WorkerPool as typeof WorkerPool) : WorkerPool;
       const pool = Pool.create({ size: workers, env: { ...process.env, ATLAS_BACKEND: 'wasm', ATLAS_GRADIENTS: gradients === 'reference' ? 'reference' : 'fast' } });
       await pool.backends();
-      const tasks = gradients === 'baseline' ? new URL(`file://${path.join(baseline!, 'pipeline/stages/icons/tasks.ts')}`).href : ICON_TASKS;
+      const tasks = gradients === 'baseline' ? new URL(`file://${path.join(baseline!, 'pipeline/icons/tasks.ts')}`).href : ICON_TASKS;
       const ceiling = median(await pool.map<{ repeats: number; batch: number }, number>(ENGINE_TASKS, 'convolutionCeiling', Array.from({ length: workers }, () => ({ repeats: 3, batch: 16 }))));
       for (const arch of architectures) {
         const flops = await pool.run<number>({ module: BENCH_TASKS, task: 'iconStepFlops', input: { model: arch.folder, layer: arch.layer, iconSize: SIZE } });

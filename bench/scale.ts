@@ -15,7 +15,7 @@ import { readRecipe } from '../pipeline/recipes/read.ts';
 import { runActivations } from '../pipeline/stages/activations/stage.ts';
 import { buildGrid } from '../pipeline/stages/grid/grid.ts';
 import { layoutActivations } from '../pipeline/stages/layout/layout.ts';
-import { loadLayer } from '../pipeline/stages/views/layer-data.ts';
+import { loadLayer } from '../pipeline/stages/layer-data.ts';
 
 const COUNT = Number(process.env.BENCH_SCALE_COUNT ?? 100_000);
 const LAYER = process.env.BENCH_SCALE_LAYER ?? 'mixed5a';

@@ -13,9 +13,10 @@ import type { VFile } from 'vfile';
 import { visit } from 'unist-util-visit';
 import { UserError } from '../errors.ts';
 import { isMdxElement, lineOf, setStringAttribute, stringAttribute, type MdxJsxElement } from './mdx-nodes.ts';
-import { readPublishedAtlas, requireClass, requireView, type PublishedAtlas } from '../site/published-atlases.ts';
-import { BOX_HINT, POINTS_HINT, parseBox, parseList, parsePoints } from '../site/figure-props.ts';
-import { manifestValue, VALUE_FORMATS, type ValueFormat } from '../site/manifest-value.ts';
+import { comparisonViewId } from '../published/ids.ts';
+import { readPublishedAtlas, type PublishedAtlas } from '../published/reader.ts';
+import { BOX_HINT, POINTS_HINT, parseBox, parseList, parsePoints } from '../published/figure-props.ts';
+import { VALUE_FORMATS, type ValueFormat } from '../published/manifest-value.ts';
 
 export interface AtlasFiguresOptions {
   /** <publicDir>/atlases, where the pipeline published the atlases. */
@@ -115,7 +116,7 @@ function checkViewer(node: MdxJsxElement, where: string, atlasesDir: string): Ta
       number++;
       const view = stringAttribute(child, 'view', stepWhere);
       if (view) {
-        requireView(atlas, view, stepWhere, 'Step');
+        atlas.view(view, `${stepWhere}: <Step>`);
         if (!views.includes(view)) views.push(view);
       }
       checkFocus(child, atlas, stepWhere);
@@ -132,16 +133,14 @@ function checkViewer(node: MdxJsxElement, where: string, atlasesDir: string): Ta
 }
 
 function atlasOf(node: MdxJsxElement, where: string, atlasesDir: string): PublishedAtlas {
-  const name = stringAttribute(node, 'atlas', where);
-  if (!name) throw new UserError(`${where}: <${node.name}> needs an "atlas" attribute naming a recipe in content/atlases/, e.g. atlas="demo".`);
-  return readPublishedAtlas(atlasesDir, name, where);
+  return readPublishedAtlas(atlasesDir, stringAttribute(node, 'atlas', where), `${where}: <${node.name}>`);
 }
 
 /** The views a viewer element offers, first the one it opens with; each must exist. */
 function viewsOf(node: MdxJsxElement, atlas: PublishedAtlas, where: string): string[] {
   if (node.name === 'ClassCompare') {
     const view = stringAttribute(node, 'view', where) ?? comparisonView(node, atlas, where);
-    requireView(atlas, view, where, node.name);
+    atlas.view(view, `${where}: <ClassCompare>`);
     return [view];
   }
   const view = stringAttribute(node, 'view', where);
@@ -150,7 +149,7 @@ function viewsOf(node: MdxJsxElement, atlas: PublishedAtlas, where: string): str
   if (!views.length) {
     throw new UserError(`${where}: <${node.name}> needs a "view" (or "views") attribute; atlas "${atlas.name}" has ${Object.keys(atlas.views).join(', ')}.`);
   }
-  for (const id of views) requireView(atlas, id, where, node.name ?? 'Atlas');
+  for (const id of views) atlas.view(id, `${where}: <${node.name}>`);
   return views;
 }
 
@@ -161,8 +160,8 @@ function comparisonView(node: MdxJsxElement, atlas: PublishedAtlas, where: strin
   if (!layer || classes.length !== 2) {
     throw new UserError(`${where}: <ClassCompare> needs view="<layer>.compare-<a>-<b>", or layer="…" and classes="a b" naming two classes.`);
   }
-  for (const name of classes) requireClass(atlas, name, where, 'ClassCompare', 'classes');
-  return `${layer}.compare-${classes[0]}-${classes[1]}`;
+  for (const name of classes) atlas.requireClass(name, `${where}: <ClassCompare>`, 'classes');
+  return comparisonViewId(layer, classes[0]!, classes[1]!);
 }
 
 /** highlight="x y; x y …": the same rule for <AtlasLink> and <Step>. */
@@ -173,7 +172,7 @@ function checkHighlight(node: MdxJsxElement, where: string): void {
 
 function checkFocus(node: MdxJsxElement, atlas: PublishedAtlas, where: string): void {
   const focus = stringAttribute(node, 'focus', where);
-  if (focus) requireClass(atlas, focus, where, node.name ?? 'element');
+  if (focus) atlas.requireClass(focus, `${where}: <${node.name}>`, 'focus');
 }
 
 function checkBox(node: MdxJsxElement, where: string): void {
@@ -185,19 +184,14 @@ function checkNeuron(node: MdxJsxElement, where: string, atlasesDir: string): vo
   const atlas = atlasOf(node, where, atlasesDir);
   const neuron = stringAttribute(node, 'neuron', where);
   if (!neuron) throw new UserError(`${where}: <Neuron> needs a "neuron" attribute naming one of the recipe's neurons entries.`);
-  if (!atlas.neurons[neuron]) {
-    const known = Object.keys(atlas.neurons);
-    throw new UserError(`${where}: <Neuron neuron="${neuron}"> names a neuron figure that atlas "${atlas.name}" does not have; ${known.length ? `it has ${known.join(', ')}` : 'add it to the recipe\'s neurons list'}.`);
-  }
+  atlas.neuron(neuron, `${where}: <Neuron>`);
 }
 
 function checkPatchExperiment(node: MdxJsxElement, where: string, atlasesDir: string): void {
   const atlas = atlasOf(node, where, atlasesDir);
   const experiment = stringAttribute(node, 'experiment', where);
-  const known = Object.keys((atlas.manifest.patchExperiments as object | undefined) ?? {});
-  if (!experiment || !known.includes(experiment)) {
-    throw new UserError(`${where}: <PatchExperiment experiment="${experiment ?? ''}"> names no patch experiment of atlas "${atlas.name}"; ${known.length ? `it has ${known.join(', ')}` : "add one to the recipe's patchExperiments list"}.`);
-  }
+  if (!experiment) throw new UserError(`${where}: <PatchExperiment> needs an "experiment" attribute naming one of the recipe's patchExperiments entries.`);
+  atlas.patchExperiment(experiment, `${where}: <PatchExperiment>`);
 }
 
 function checkValue(node: MdxJsxElement, where: string, atlasesDir: string): void {
@@ -206,8 +200,7 @@ function checkValue(node: MdxJsxElement, where: string, atlasesDir: string): voi
   if (!valuePath) throw new UserError(`${where}: <Value> needs a "path" attribute into the atlas's manifest.json, e.g. path="images.count".`);
   const format = stringAttribute(node, 'format', where);
   if (format && !VALUE_FORMATS.includes(format as ValueFormat)) throw new UserError(`${where}: <Value format="${format}"> is not a format; use one of ${VALUE_FORMATS.join(', ')}.`);
-  const found = manifestValue(atlas.manifest, valuePath);
-  if ('missing' in found) throw new UserError(`${where}: <Value path="${valuePath}">: atlas "${atlas.name}"'s manifest ${found.missing}; fix the path (see public/atlases/${atlas.name}/manifest.json) or rebuild the atlas.`);
+  atlas.value(valuePath, `${where}: <Value>`);
 }
 
 /** A cover from an atlas view must name a published atlas and one of its views. */
@@ -216,11 +209,8 @@ function checkCover(file: VFile, label: string, atlasesDir: string): void {
   const cover = frontmatter?.cover;
   if (!cover || (cover.atlas === undefined && cover.view === undefined)) return;
   const where = `${label}:${coverLine(file)}`;
-  const atlas = readPublishedAtlas(atlasesDir, String(cover.atlas), `${where}: cover.atlas`);
-  const view = String(cover.view);
-  if (!atlas.views[view]) {
-    throw new UserError(`${where}: cover.view "${view}" names a view that atlas "${atlas.name}" does not have; its views are ${Object.keys(atlas.views).join(', ')}.`);
-  }
+  const atlas = readPublishedAtlas(atlasesDir, String(cover.atlas ?? ''), `${where}: cover.atlas`);
+  atlas.view(String(cover.view), `${where}: cover.view`);
 }
 
 /** The line of the front matter's cover key (its atlas: line when the cover spans several lines). */
@@ -237,8 +227,5 @@ function checkActivationGrid(node: MdxJsxElement, where: string, atlasesDir: str
   const atlas = atlasOf(node, where, atlasesDir);
   const grid = stringAttribute(node, 'grid', where);
   if (!grid) throw new UserError(`${where}: <ActivationGrid> needs a "grid" attribute naming one of the atlas's activation grids.`);
-  const file = path.join(atlas.folder, 'activation-grids', grid, 'grid.json');
-  if (!/^[\w.-]+$/.test(grid) || !existsSync(file)) {
-    throw new UserError(`${where}: <ActivationGrid grid="${grid}"> names an activation grid that atlas "${atlas.name}" does not have (no ${path.relative(process.cwd(), file)}).`);
-  }
+  atlas.activationGrid(grid, `${where}: <ActivationGrid>`);
 }

@@ -2,7 +2,8 @@
  * The views an atlas recipe asks for — one map per layer, plus class atlases and two-class comparisons — and the
  * classes whose attributions every sample must carry for them.
  */
-import type { ViewKind } from '../stages/render/format.ts';
+import type { ViewKind } from '../published/format.ts';
+import { classViewId, comparisonViewId } from '../published/ids.ts';
 import type { Recipe } from './schema.ts';
 
 export interface ViewPlan {
@@ -20,7 +21,14 @@ export interface ViewPlan {
   grids?: number[];
 }
 
-const layerNameOf = (layer: Recipe['layers'][number]) => (typeof layer === 'string' ? layer : layer.name);
+/** A recipe layer's name (a layer is a name, or a name with settings of its own). */
+export const layerName = (layer: Recipe['layers'][number]) => (typeof layer === 'string' ? layer : layer.name);
+
+/** The recipe's entry for the view's layer, when it sets its own layout or grids. */
+export function layerSettings(recipe: Pick<Recipe, 'layers'>, layer: string): Exclude<Recipe['layers'][number], string> | undefined {
+  const entry = recipe.layers.find((l) => layerName(l) === layer);
+  return entry && typeof entry !== 'string' ? entry : undefined;
+}
 
 /** Class names whose exact attribution is kept for every sample: declared ones first, then those views need. */
 export function declaredClasses(recipe: Pick<Recipe, 'attribution' | 'classAtlases' | 'comparisons'>): { name: string; field: string }[] {
@@ -35,13 +43,13 @@ export function declaredClasses(recipe: Pick<Recipe, 'attribution' | 'classAtlas
 }
 
 export function planViews(recipe: Recipe): ViewPlan[] {
-  const layers = recipe.layers.map(layerNameOf);
+  const layers = recipe.layers.map(layerName);
   const last = layers.at(-1)!;
   const views: ViewPlan[] = layers.map((layer) => ({ id: layer, kind: 'layer', layer, title: `Activation atlas of ${layer}` }));
   for (const atlas of recipe.classAtlases) {
     const layer = atlas.layer ?? last;
     views.push({
-      id: `${layer}.class-${atlas.class}`,
+      id: classViewId(layer, atlas.class),
       kind: 'class',
       layer,
       classes: [atlas.class],
@@ -55,7 +63,7 @@ export function planViews(recipe: Recipe): ViewPlan[] {
     const layer = comparison.layer ?? last;
     const [left, right] = comparison.classes;
     views.push({
-      id: `${layer}.compare-${left}-${right}`,
+      id: comparisonViewId(layer, left, right),
       kind: 'comparison',
       layer,
       classes: [left, right],

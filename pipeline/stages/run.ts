@@ -2,7 +2,7 @@
  * Runs a recipe: the activations stage, then every view (a layer's atlas, class atlases, comparisons) through
  * layout, grids, icons and render, each step cached by the hash of what it depends on. What the site reads is
  * assembled in a temporary folder and swapped in whole as public/atlases/<id>/: one folder per view
- * (render/format.ts) and manifest.json with the index of views and provenance (hashes, parameters, versions,
+ * (published/format.ts) and manifest.json with the index of views and provenance (hashes, parameters, versions,
  * backend, timings) for the article's methods appendix.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,30 +16,24 @@ import type { CacheStore } from '../cache/store.ts';
 import type { WorkerPool } from '../engine/pool.ts';
 import type { Recipe } from '../recipes/schema.ts';
 import { runActivations, ACTIVATIONS_VERSION } from './activations/stage.ts';
-import { ICONS_VERSION } from './icons/stage.ts';
-import { FORMAT_VERSION, type ManifestViews } from './render/format.ts';
-import { loadLayer } from './views/layer-data.ts';
+import { ICONS_VERSION } from '../icons/stage.ts';
+import { FORMAT_VERSION } from '../published/format.ts';
+import type { AtlasManifest, NeuronIndex, PatchExperimentResult, StageReport, ViewEntry, ViewReport } from '../published/manifest.ts';
+import { loadLayer } from './layer-data.ts';
 import { planViews } from '../recipes/plan.ts';
 import { runActivationGrid } from './activation-grid/stage.ts';
 import { LEGIBILITY_VERSION, judgeOf } from './legibility/stage.ts';
 import { inShard, type Shard } from './shard.ts';
-import { runNeuron, type NeuronIndex } from './neurons/stage.ts';
-import { patchExperimentCached, runPatchExperiment, type PatchExperimentResult } from './patches/stage.ts';
+import { runNeuron } from './neurons/stage.ts';
+import { patchExperimentCached, runPatchExperiment } from './patches/stage.ts';
 import { progressBar } from './progress.ts';
 import { GRID_VERSION } from './grid/keys.ts';
 import { LAYOUT_VERSION, layoutParamsFor } from './layout/keys.ts';
 import { RENDER_VERSION } from './render/keys.ts';
-import { runView, type ViewReport } from './views/stage.ts';
+import { runView } from './view.ts';
 
-const ICON_TASKS = new URL('./icons/tasks.ts', import.meta.url).href;
+const ICON_TASKS = new URL('../icons/tasks.ts', import.meta.url).href;
 
-export interface StageReport {
-  stage: string;
-  view?: string;
-  status: 'computed' | 'cached';
-  seconds: number;
-  detail?: string;
-}
 
 export async function runRecipe(options: {
   recipe: Recipe & { id: string; file: string };
@@ -90,7 +84,7 @@ export async function runRecipe(options: {
   mkdirSync(temporary, { recursive: true });
   const views = planViews(recipe);
   const layers = [...new Set(views.map((view) => view.layer))];
-  const viewIndex: ManifestViews['views'] = {};
+  const viewIndex: Record<string, ViewEntry> = {};
   const viewReports: Record<string, ViewReport> = {};
   let accuracy = 0;
   try {
@@ -180,7 +174,7 @@ export async function runRecipe(options: {
       log(`${recipe.id}: neurons ${figures.map((f) => f.id).join(', ')}: ${computed} of ${figures.length} rendered (${neuronSeconds.toFixed(1)} s)`);
     }
 
-    const manifest = {
+    const manifest: AtlasManifest = {
       format: FORMAT_VERSION,
       id: recipe.id,
       title: recipe.title,

@@ -1,7 +1,7 @@
 /** The code version of each cached stage, by the name of its folder in the cache (see tests/unit/stage-versions.test.ts). */
 import { ACTIVATION_GRID_VERSION } from './activation-grid/stage.ts';
 import { ACTIVATIONS_VERSION } from './activations/stage.ts';
-import { ICONS_VERSION } from './icons/stage.ts';
+import { ICONS_VERSION } from '../icons/stage.ts';
 import { LEGIBILITY_VERSION } from './legibility/stage.ts';
 import { PATCHES_VERSION } from './patches/stage.ts';
 import { GRID_VERSION } from './grid/keys.ts';

@@ -2,28 +2,30 @@
  * Build-time helpers for the atlas figure components: the published atlas (under the configured public folder)
  * and the config each figure embeds for its client script.
  */
-import { UserError } from '../../pipeline/errors.ts';
 import { siteSettings } from '../../pipeline/site/settings.ts';
-import { atlasesDirOf, readPublishedAtlas, requireClass, requireView, type PublishedAtlas } from '../../pipeline/site/published-atlases.ts';
+import { atlasesDirOf, readPublishedAtlas, type PublishedAtlas } from '../../pipeline/published/reader.ts';
 import type { ClientView, FigureConfig, ViewState } from '../scripts/atlas/config.ts';
 import { href } from './site';
 
 export const atlasesDir = atlasesDirOf(siteSettings(process.env).publicDir);
 
-/** The atlas, with `element` and `where` naming the figure in an error. */
-export function publishedAtlas(name: string | undefined, element: string, where: string): PublishedAtlas {
-  if (!name) throw new UserError(`${where}: <${element}> needs an "atlas" attribute.`);
+/** The atlas, with `where` naming the figure in an error. */
+export function publishedAtlas(name: string | undefined, where: string): PublishedAtlas {
   return readPublishedAtlas(atlasesDir, name, where);
+}
+
+/** The URL (base path included) of a file the atlas published, from its path relative to the atlas folder. */
+export function atlasFileUrl(atlas: PublishedAtlas, relative: string): string {
+  return href(`/atlases/${atlas.name}/${relative.replace(/^\/+/, '')}`);
 }
 
 /** The URL (base path included) of a view's folder, ending in "/". */
 export function viewUrl(atlas: PublishedAtlas, view: string): string {
-  const folder = atlas.views[view]!.path.replace(/^\/+|\/+$/g, '');
-  return href(`/atlases/${atlas.name}/${folder}/`);
+  return atlasFileUrl(atlas, `${atlas.views[view]!.path.replace(/^\/+|\/+$/g, '')}/`);
 }
 
-export function clientView(atlas: PublishedAtlas, id: string): ClientView {
-  const index = atlas.view(id);
+export function clientView(atlas: PublishedAtlas, id: string, where: string): ClientView {
+  const index = atlas.view(id, where);
   return {
     id,
     kind: index.kind,
@@ -41,10 +43,9 @@ export function clientView(atlas: PublishedAtlas, id: string): ClientView {
   };
 }
 
-export function figureConfig(atlas: PublishedAtlas, views: string[], initial: ViewState, showLabels: boolean, where: string, element: string): FigureConfig {
-  for (const view of views) requireView(atlas, view, where, element);
-  if (initial.focus) requireClass(atlas, initial.focus, where, element);
-  return { atlas: atlas.name, labels: atlas.labels, views: views.map((id) => clientView(atlas, id)), initial, showLabels };
+export function figureConfig(atlas: PublishedAtlas, views: string[], initial: ViewState, showLabels: boolean, where: string): FigureConfig {
+  if (initial.focus) atlas.requireClass(initial.focus, where, 'focus');
+  return { atlas: atlas.name, labels: atlas.labels, views: views.map((id) => clientView(atlas, id, where)), initial, showLabels };
 }
 
 /** JSON safe inside a <script> element: "</script>" or "<!--" in a label cannot end it early. */

@@ -24,8 +24,8 @@ export interface AtlasCover {
 /** The static and thumbnail pictures of the cover's atlas view (remark-atlas-figures has checked it exists). */
 export function atlasCover(cover: Cover, where: string): AtlasCover | undefined {
   if (!cover.atlas || !cover.view) return undefined;
-  const atlas = publishedAtlas(cover.atlas, 'cover', where);
-  const index = atlas.view(cover.view);
+  const atlas = publishedAtlas(cover.atlas, where);
+  const index = atlas.view(cover.view, where);
   const folder = viewUrl(atlas, cover.view);
   const side = Math.min(index.image.width, 1600);
   const thumbnail = Math.min(index.image.width, 256);

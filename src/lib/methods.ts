@@ -4,55 +4,21 @@
  * treated as optional: a manifest from an older pipeline or a fixture still gives a section, in which each
  * absent field is said to be absent (and listed in `missing`) rather than guessed.
  */
+import type { AtlasManifest } from '../../pipeline/published/manifest.ts';
 
-/** The manifest as the methods appendix reads it: the shape run.ts writes, every field optional. */
-export interface MethodsManifest {
-  id?: string;
-  title?: string;
-  recipe?: { file?: string; sha256?: string };
-  model?: { folder?: string; sha256?: string };
-  labels?: string[];
-  images?: { count?: number; skipped?: number; accuracy?: number };
-  parameters?: {
-    preprocess?: { size?: number | [number, number]; range?: [number, number]; mean?: number[]; std?: number[]; channels?: string; resize?: string };
-    data?: { synthetic?: { seed?: number; split?: string }; folder?: string; manifest?: string; count?: number };
-    sampling?: { positionsPerImage?: number | 'all'; seed?: number };
-    attribution?: { topK?: number; classes?: string[] };
-    grids?: { sizes?: number[]; minCount?: number };
-    icons?: Record<string, unknown>;
-    legibility?: { judge?: string; grids?: number[]; referenceSteps?: number; seed?: number };
-    render?: { cellPixels?: number; format?: string; quality?: number; tileSize?: number; overlap?: number; background?: string; examplePixels?: number };
-  };
-  views?: Record<string, { kind?: string; layer?: string; classes?: string[]; title?: string; path?: string }>;
-  layouts?: Record<string, Record<string, unknown>>;
-  results?: Record<string, ViewResult>;
-  totals?: { files?: number; bytes?: number };
-  versions?: { stages?: Record<string, number | string>; tfjs?: string; sharp?: string; node?: string };
-  backend?: string;
-  stages?: { stage?: string; view?: string; status?: string; seconds?: number; detail?: string }[];
-  patchExperiments?: Record<string, { from?: string; to?: string; images?: number }>;
-  activationGrids?: Record<string, unknown>;
-}
+/** Every field optional, at every depth (records keep their entries): an older pipeline's manifest may lack any. */
+type DeepPartial<T> = T extends (infer U)[]
+  ? DeepPartial<U>[]
+  : T extends object
+    ? string extends keyof T
+      ? { [K in keyof T]: DeepPartial<T[K]> }
+      : { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
 
-interface ViewResult {
-  samples?: number;
-  trustworthiness?: number;
-  grids?: { size?: number; cells?: number; coverage?: number }[];
-  homeGrid?: number;
-  legibility?: { judge?: string; grids?: LegibilityResult[] };
-  render?: { files?: number; bytes?: number; levels?: { size?: number; tiles?: number; bytes?: number }[]; key?: string };
-  icons?: { computed?: number; total?: number };
-  computedSeconds?: { layout?: Record<string, number>; render?: number };
-}
-
-interface LegibilityResult {
-  size?: number;
-  cells?: number;
-  icons?: number;
-  noise?: number;
-  reference?: number;
-  referenceSteps?: number;
-}
+/** The manifest as the methods appendix reads it: the pipeline's own type (AtlasManifest), every field optional. */
+export type MethodsManifest = DeepPartial<AtlasManifest>;
+type ViewResult = NonNullable<MethodsManifest['results']>[string];
+type LegibilityResult = NonNullable<NonNullable<ViewResult['legibility']>['grids']>[number];
 
 export interface Hash {
   full: string;
@@ -287,16 +253,16 @@ function attributionText(attribution: Parameters['attribution'], absent: Absent)
 function layoutText(manifest: MethodsManifest, views: [string, NonNullable<MethodsManifest['views']>[string]][], need: Need, absent: Absent): string {
   const layouts = need(manifest.layouts, 'layouts');
   if (!layouts || !Object.keys(layouts).length) return absent('Layout parameters', 'layouts');
-  const entries = Object.entries(layouts);
-  const canonical = (params: Record<string, unknown>) => JSON.stringify(Object.keys(params).sort().map((key) => [key, params[key]]));
+  const entries = Object.entries(layouts).flatMap(([id, params]) => (params ? [[id, new Map<string, unknown>(Object.entries(params))] as const] : []));
+  const canonical = (params: Map<string, unknown>) => JSON.stringify([...params].sort(([a], [b]) => (a < b ? -1 : 1)));
   const tally = new Map<string, number>();
   for (const [, params] of entries) tally.set(canonical(params), (tally.get(canonical(params)) ?? 0) + 1);
   const common = entries.find(([, params]) => canonical(params) === [...tally].sort((a, b) => b[1] - a[1])[0]![0])![1];
 
-  const l = common as { method?: string; neighbors?: number; minDist?: number; metric?: string; pca?: number; seed?: number; epochs?: number; clipPercentiles?: number[]; margin?: number };
+  const l = layouts[entries.find(([, params]) => params === common)![0]]!;
   const reduce = isNumber(l.pca) && l.pca > 0 ? `reduced to ${count(l.pca)} dimensions by PCA, ` : '';
   const knn = `their ${isNumber(l.neighbors) ? count(l.neighbors) : NOT_RECORDED} nearest neighbours found by ${l.metric ?? NOT_RECORDED} distance`;
-  const umap = `and laid out in 2-D by ${(l.method ?? 'umap').toUpperCase()} (minimum distance ${l.minDist ?? NOT_RECORDED}${isNumber(l.epochs) ? `, ${count(l.epochs)} epochs` : ''}${isNumber(l.seed) ? `, seed ${l.seed}` : ''})`;
+  const umap = `and laid out in 2-D by UMAP (minimum distance ${l.minDist ?? NOT_RECORDED}${isNumber(l.epochs) ? `, ${count(l.epochs)} epochs` : ''}${isNumber(l.seed) ? `, seed ${l.seed}` : ''})`;
   const clip = l.clipPercentiles?.length === 2 ? `; each axis is then clipped to its ${ordinal(l.clipPercentiles[0]!)}–${ordinal(l.clipPercentiles[1]!)} percentile${isNumber(l.margin) ? `, given a ${decimal(l.margin * 100, 0)} % margin` : ''} and scaled to [0, 1]` : '';
   const sentences = [`Each view’s samples are ${reduce}${knn}, ${umap}${clip}.`];
 
@@ -304,8 +270,8 @@ function layoutText(manifest: MethodsManifest, views: [string, NonNullable<Metho
   const differences = entries
     .filter(([, params]) => params !== common)
     .map(([id, params]) => {
-      const changed = [...new Set([...Object.keys(params), ...Object.keys(common)])].filter((key) => JSON.stringify(params[key]) !== JSON.stringify(common[key]));
-      return `${id}: ${changed.map((key) => `${names[key] ?? key} ${params[key] === undefined ? 'default' : JSON.stringify(params[key]).replace(/"/g, '')}`).join(', ')}`;
+      const changed = [...new Set([...params.keys(), ...common.keys()])].filter((key) => JSON.stringify(params.get(key)) !== JSON.stringify(common.get(key)));
+      return `${id}: ${changed.map((key) => `${names[key] ?? key} ${params.get(key) === undefined ? 'default' : JSON.stringify(params.get(key)).replace(/"/g, '')}`).join(', ')}`;
     })
     .filter((line) => !line.endsWith(': '));
   if (differences.length) sentences.push(`These differ per view: ${differences.join('; ')}.`);
@@ -332,7 +298,7 @@ const ICON_KEYS = ['mode', 'size', 'steps', 'warmStart', 'warmStartSteps', 'atte
 
 function iconsText(icons: Parameters['icons'], absent: Absent): string {
   if (!icons) return absent('Icon parameters', 'parameters.icons');
-  const i = icons as { mode?: string; size?: number; steps?: number; warmStart?: string; warmStartSteps?: number; attempts?: number; learningRate?: number; cosinePower?: number; whiten?: boolean; parameterization?: string; decorrelate?: boolean; redirectedReluSteps?: number; batch?: number; seed?: number };
+  const i = icons;
   const size = isNumber(i.size) ? `${count(i.size)} px` : 'an';
   const sentences: string[] = [];
   if (i.mode === 'examples') {
@@ -413,7 +379,7 @@ function computeText(manifest: MethodsManifest, need: Need, absent: Absent): str
   sentences.push(backend ? `The pipeline’s compute engine reported: “${backend.replace(/\.$/, '')}”.` : absent('The compute backend', 'backend'));
   const versions = need(manifest.versions, 'versions');
   if (versions) {
-    const tools = [versions.tfjs && `TensorFlow.js ${versions.tfjs}`, versions.sharp && `sharp ${versions.sharp}`, versions.node && `Node ${versions.node}`].filter(Boolean) as string[];
+    const tools = [versions.tfjs && `TensorFlow.js ${versions.tfjs}`, versions.sharp && `sharp ${versions.sharp}`, versions.node && `Node ${versions.node}`].filter((tool): tool is string => Boolean(tool));
     if (tools.length) sentences.push(`Software: ${list(tools)}.`);
     const stages = Object.entries(versions.stages ?? {});
     if (stages.length) {

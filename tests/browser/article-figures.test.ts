@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import sharp from 'sharp';
 import { engineSuite, type TestPage } from '../helpers/engines/index.ts';
 import { TEST_OUT_DIR } from '../helpers/site-build.ts';
-import { formatValue, manifestValue, type ValueFormat } from '../../pipeline/site/manifest-value.ts';
+import { formatValue, manifestValue, type ValueFormat } from '../../pipeline/published/manifest-value.ts';
 
 const manifest = () => JSON.parse(readFileSync(path.join(TEST_OUT_DIR, 'atlases', 'demo', 'manifest.json'), 'utf8')) as Record<string, any>;
 /** Numbered figures, and the scrollytelling figure (a .scrolly, not a <figure>). */

@@ -1,6 +1,6 @@
 /**
  * One atlas everywhere: in every engine, a figure's home view shows the grid the viewer's rule names
- * (src/scripts/atlas/grid-level.ts: the finest grid whose cells are ≥ 48 CSS px) — the same grid for the same
+ * (pipeline/published/grid-level.ts: the finest grid whose cells are ≥ 48 CSS px) — the same grid for the same
  * viewport and device pixel ratio — fetched from that grid's own pyramid levels; and a map that is one continuous
  * texture (the "seams" fixture atlas) shows no light seam between its tiles at any zoom.
  */
@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { engineSuite, type Kind } from '../helpers/engines/index.ts';
 import { builtView, dataset, showFigure } from '../helpers/atlas-page.ts';
 import { findSeams } from '../helpers/seams.ts';
-import { MIN_CELL_CSS_PIXELS, gridIndexFor, pyramidRange } from '../../src/scripts/atlas/grid-level.ts';
+import { MIN_CELL_CSS_PIXELS, gridIndexFor, pyramidRange } from '../../pipeline/published/grid-level.ts';
 
 const LAYERS = 'fig-layers-atlas';
 /** The fixture's grids are 4, 8, 16 and 32: a desktop figure's ~700 px map shows 8 (16 would be ~44 px cells), a phone's ~340 px map 4. */

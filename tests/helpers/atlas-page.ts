@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { CellChunk, CellRecord, ViewIndex } from '../../pipeline/stages/render/format.ts';
+import type { CellChunk, CellRecord, ViewIndex } from '../../pipeline/published/format.ts';
 import { TEST_OUT_DIR } from './site-build.ts';
 import type { TestPage } from './engines/index.ts';
 

@@ -5,7 +5,7 @@
  * with the real pipeline. Never writes into public/atlases.
  *
  *   atlases/demo      mixed3b, mixed4b, mixed5a, mixed5a.class-shark, mixed5a.class-whale, mixed5a.compare-whale-shark,
- *                     one activation grid ("shark-baseball", src/lib/activation-grid-format.ts), three neuron figures,
+ *                     one activation grid ("shark-baseball", pipeline/published/activation-grid.ts), three neuron figures,
  *                     the "baseball" patch experiment with its images, and the manifest's provenance fields (fixture
  *                     values) that <MethodsAppendix> and the article's <Value>s report
  *   atlases/hostile   one view whose class names carry HTML, for the test that labels are shown as text
@@ -17,10 +17,10 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { NeuronIndex } from '../../pipeline/stages/neurons/stage.ts';
-import type { PatchExperimentResult } from '../../pipeline/stages/patches/stage.ts';
-import type { ManifestViews, ViewIndex } from '../../pipeline/stages/render/format.ts';
-import type { ActivationGridIndex, ManifestActivationGrids } from '../../src/lib/activation-grid-format.ts';
+import type { ViewIndex } from '../../pipeline/published/format.ts';
+import type { ActivationGridEntry, ActivationGridIndex } from '../../pipeline/published/activation-grid.ts';
+import type { AtlasManifest, NeuronIndex, PatchExperimentResult, ViewEntry, ViewReport } from '../../pipeline/published/manifest.ts';
+import { fixtureManifest, fixtureViewReport } from './fixture-manifest.ts';
 
 export const FIXTURE_PUBLIC_DIR = path.resolve('tests/.tmp/public');
 export const DEMO_VIEWS = ['mixed3b', 'mixed4b', 'mixed5a', 'mixed5a.class-shark', 'mixed5a.class-whale', 'mixed5a.compare-whale-shark'];
@@ -32,7 +32,7 @@ export const PATCH_EXPERIMENT_ID = 'baseball';
 /** Grids 4–32 at 96 px per cell: a 3,072 px pyramid, so a figure opens on a coarse grid and zooming shows finer ones. */
 const FIXTURE_OPTIONS = { sizes: [4, 8, 16, 32], cellPixels: 96 };
 
-const SOURCES = ['tests/fixtures/atlas-views.ts', 'tests/helpers/fixture-public.ts', 'pipeline/stages/render/format.ts'];
+const SOURCES = ['tests/fixtures/atlas-views.ts', 'tests/helpers/fixture-public.ts', 'tests/helpers/fixture-manifest.ts', 'pipeline/published/format.ts', 'pipeline/published/manifest.ts'];
 
 export async function writeFixturePublic(dir = FIXTURE_PUBLIC_DIR): Promise<string> {
   const stamp = createHash('sha256');
@@ -61,36 +61,31 @@ export async function writeFixturePublic(dir = FIXTURE_PUBLIC_DIR): Promise<stri
     'mixed5a.compare-whale-shark': [a.dir, 'mixed4b.compare-whale-shark', ['whale', 'shark']],
   };
   const demo = path.join(atlases, 'demo');
-  const views: ManifestViews['views'] = {};
+  const views: Record<string, ViewEntry> = {};
   for (const [id, [from, view, classes]] of Object.entries(sources)) {
     const layer = id.split('.')[0]!;
     const index = copyView(path.join(from, view), path.join(demo, id), { view: id, layer, classes });
     views[id] = { kind: index.kind, layer, ...(index.classes ? { classes: index.classes } : {}), title: index.title, path: id };
   }
   const labels = a.manifest.labels;
-  const activationGrids: ManifestActivationGrids['activationGrids'] = {
+  const activationGrids: Record<string, ActivationGridEntry> = {
     [ACTIVATION_GRID_ID]: await writeActivationGrid(path.join(demo, 'activation-grids', ACTIVATION_GRID_ID), labels),
   };
   const neurons = await writeNeurons(demo);
   const patchExperiments = { [PATCH_EXPERIMENT_ID]: await writePatchExperiment(demo) };
-  writeJson(path.join(demo, 'manifest.json'), { id: 'demo', title: 'A fixture atlas under the demo view ids', labels, views, activationGrids, neurons, patchExperiments, ...fixtureProvenance(demo, views) });
+  writeJson(path.join(demo, 'manifest.json'), fixtureManifest({ id: 'demo', title: 'A fixture atlas under the demo view ids', labels, views, activationGrids, neurons, patchExperiments, ...measured(demo, views) }));
 
   // An atlas whose class names carry markup, for the test that labels are shown as text.
   const hostileLabels = labels.map((label) => (label === 'kite' ? HOSTILE_LABEL : label));
   const hostile = path.join(atlases, 'hostile');
   copyView(path.join(a.dir, 'mixed4b'), path.join(hostile, 'mixed4b'), { view: 'mixed4b', layer: 'mixed4b', labels: hostileLabels });
-  writeJson(path.join(hostile, 'manifest.json'), {
-    id: 'hostile',
-    title: 'Labels with markup',
-    labels: hostileLabels,
-    views: { mixed4b: { ...a.manifest.views.mixed4b!, path: 'mixed4b' } },
-  });
+  writeJson(path.join(hostile, 'manifest.json'), fixtureManifest({ id: 'hostile', title: 'Labels with markup', labels: hostileLabels, views: { mixed4b: { ...a.manifest.views.mixed4b!, path: 'mixed4b' } } }));
 
   // An atlas whose map is one continuous texture, for the seam test: any light line in it is the viewer's.
   const seams = path.join(atlases, 'seams');
   const seamsIndex = copyView(path.join(b.dir, 'mixed4b'), path.join(seams, 'mixed3b'), { view: 'mixed3b', layer: 'mixed3b' });
   await writeTexturePyramid(path.join(seams, 'mixed3b'), seamsIndex);
-  writeJson(path.join(seams, 'manifest.json'), { id: 'seams', title: 'A continuous texture', labels, views: { mixed3b: { ...b.manifest.views.mixed4b!, path: 'mixed3b' } } });
+  writeJson(path.join(seams, 'manifest.json'), fixtureManifest({ id: 'seams', title: 'A continuous texture', labels, views: { mixed3b: { ...b.manifest.views.mixed4b!, path: 'mixed3b' } } }));
 
   rmSync(a.dir, { recursive: true, force: true });
   rmSync(b.dir, { recursive: true, force: true });
@@ -101,14 +96,11 @@ export async function writeFixturePublic(dir = FIXTURE_PUBLIC_DIR): Promise<stri
 }
 
 /**
- * The provenance fields of a manifest (pipeline/stages/run.ts) for <MethodsAppendix>: the shape the pipeline
- * writes, with the fixture views' real sample and cell counts, files and bytes, and values that say they are
- * a fixture (hashes of "fixture …" strings, a backend sentence naming the fixture).
+ * What the pipeline would have measured of the fixture views (the rest of the manifest is fixtureManifest's):
+ * their real sample and cell counts, files and bytes, and fixture scores.
  */
-function fixtureProvenance(demo: string, views: ManifestViews['views']) {
-  const sha = (text: string) => createHash('sha256').update(`fixture ${text}`).digest('hex');
-  const layout = { method: 'umap', neighbors: 15, minDist: 0.1, metric: 'cosine', pca: 20, seed: 7, clipPercentiles: [1, 99], margin: 0.1 };
-  const results: Record<string, unknown> = {};
+function measured(demo: string, views: Record<string, ViewEntry>): Pick<AtlasManifest, 'results' | 'totals'> {
+  const results: Record<string, ViewReport> = {};
   let [files, bytes] = [0, 0];
   for (const id of Object.keys(views)) {
     const index = JSON.parse(readFileSync(path.join(demo, id, 'view.json'), 'utf8')) as ViewIndex;
@@ -116,47 +108,17 @@ function fixtureProvenance(demo: string, views: ManifestViews['views']) {
     const viewBytes = viewFiles.reduce((sum, file) => sum + statSync(file).size, 0);
     files += viewFiles.length;
     bytes += viewBytes;
-    results[id] = {
-      id,
+    const report = fixtureViewReport(id, {
       samples: index.samples,
       trustworthiness: 0.95,
       grids: index.levels.map((level) => ({ size: level.size, cells: level.cells, coverage: 0.4 })),
-      homeGrid: index.levels.at(-1)!.size,
-      ...(index.kind === 'layer'
-        ? { legibility: { judge: 'content/models/demo-judge', // Sizes 10 and 20, the demo's home-view grid and its finest, as the example article reads them.
-            grids: [10, 20].map((size) => ({ size, cells: index.levels.at(-1)!.cells, icons: 0.7, noise: 0.05, reference: 0.45, referenceSteps: 24 })) } }
-        : {}),
-      render: { files: viewFiles.length, bytes: viewBytes, levels: [], key: sha(`render ${id}`) },
-      icons: { computed: 0, total: index.levels.reduce((sum, level) => sum + level.cells, 0) },
-      seconds: { layout: 0, grids: 0, icons: 0, render: 0 },
       computedSeconds: { layout: { pca: 0.5, neighbours: 1.5, umap: 10 } },
-      computed: [],
-    };
+    });
+    // Sizes 10 and 20, the demo's home-view grid and its finest, as the example article reads them.
+    const legibility = { judge: 'content/models/demo-judge', grids: [10, 20].map((size) => ({ size, cells: index.levels.at(-1)!.cells, icons: 0.7, noise: 0.05, reference: 0.45, referenceSteps: 24 })) };
+    results[id] = { ...report, render: { ...report.render, files: viewFiles.length, bytes: viewBytes }, ...(index.kind === 'layer' ? { legibility } : {}) };
   }
-  return {
-    recipe: { file: 'content/atlases/demo.yaml', sha256: sha('recipe') },
-    model: { folder: 'content/models/demo', sha256: sha('model') },
-    focusClasses: ['whale', 'shark'],
-    images: { count: 3000, skipped: 0, accuracy: 0.9 },
-    parameters: {
-      preprocess: { size: 64, range: [0, 1], channels: 'rgb', resize: 'crop' },
-      data: { synthetic: { seed: 7, split: 'test' }, count: 3000 },
-      sampling: { positionsPerImage: 1, seed: 7 },
-      attribution: { topK: 5, classes: ['whale', 'shark'] },
-      grids: { sizes: FIXTURE_OPTIONS.sizes, minCount: 5 },
-      icons: { mode: 'optimize', size: 64, steps: 8, attempts: 1, learningRate: 0.05, cosinePower: 2, whiten: false, parameterization: 'fourier', decorrelate: true, redirectedReluSteps: 4, batch: 16, seed: 0 },
-      render: { cellPixels: FIXTURE_OPTIONS.cellPixels, format: 'jpeg', quality: 80, tileSize: 254, overlap: 1, background: '#ffffff' },
-    },
-    layouts: Object.fromEntries(Object.keys(views).map((id) => [id, layout])),
-    results,
-    totals: { files, bytes },
-    versions: { stages: { activations: 1, layout: 1, grid: 2, icons: 1, render: 1 }, tfjs: '4.22.0', sharp: '0.34.5', node: process.version },
-    backend: 'backend: none, a test fixture (tests/helpers/fixture-public.ts); nothing was computed',
-    stages: [
-      { stage: 'activations', status: 'cached', seconds: 0.1, detail: 'fixture' },
-      ...Object.keys(views).map((view) => ({ stage: 'view', view, status: 'cached', seconds: 0.02, detail: 'all cached' })),
-    ],
-  };
+  return { results, totals: { files, bytes } };
 }
 
 /** Copies a view's folder and rewrites the fields of its view.json that name it. */

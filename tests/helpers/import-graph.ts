@@ -13,12 +13,13 @@ export function withoutComments(code: string): string {
   return code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
 }
 
-const SPECIFIERS = [
+const CODE_SPECIFIERS = [
   /^\s*import\s+(?!type\s)(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]/gm,
   /^\s*export\s+(?!type\s)[\w*{}\s,$]*?\s+from\s+['"]([^'"]+)['"]/gm,
   /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
   /new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g,
 ];
+const TYPE_SPECIFIERS = [/^\s*(?:import|export)\s+type\s+[\w*{}\s,$]+?\s+from\s+['"]([^'"]+)['"]/gm];
 
 const CODE = /\.(ts|mts|mjs|js)$/;
 
@@ -29,18 +30,20 @@ export interface Imports {
   packages: string[];
 }
 
-/** What one project file imports. */
-export function importsOf(file: string): Imports {
+/** What one project file imports; with `types`, type-only imports too (what it depends on, not what it runs). */
+export function importsOf(file: string, types = false): Imports {
   const code = withoutComments(readFileSync(path.join(ROOT, file), 'utf8'));
   const files = new Set<string>();
   const packages = new Set<string>();
-  for (const pattern of SPECIFIERS) {
+  for (const pattern of types ? [...CODE_SPECIFIERS, ...TYPE_SPECIFIERS] : CODE_SPECIFIERS) {
     for (const match of code.matchAll(pattern)) {
       const specifier = match[1]!;
       if (specifier.startsWith('node:')) continue;
       if (specifier.startsWith('.')) {
-        const target = path.join(path.dirname(file), specifier).split(path.sep).join('/');
-        if (existsSync(path.join(ROOT, target)) && statSync(path.join(ROOT, target)).isFile()) files.add(target); // not folders (URLs of assets)
+        const written = path.join(path.dirname(file), specifier).split(path.sep).join('/');
+        // Astro and Vite resolve imports written without an extension.
+        const target = [written, `${written}.ts`, `${written}/index.ts`].find((candidate) => existsSync(path.join(ROOT, candidate)) && statSync(path.join(ROOT, candidate)).isFile());
+        if (target) files.add(target); // not folders (URLs of assets)
       } else {
         packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
       }

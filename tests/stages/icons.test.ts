@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheStore } from '../../pipeline/cache/store.ts';
 import { WorkerPool } from '../../pipeline/engine/pool.ts';
 import { recipeSchema } from '../../pipeline/recipes/schema.ts';
-import { balancedBatch, runIcons, type IconsInput } from '../../pipeline/stages/icons/stage.ts';
-import { parentCells, similarCells } from '../../pipeline/stages/icons/warm-start.ts';
+import { balancedBatch, runIcons, type IconsInput } from '../../pipeline/icons/stage.ts';
+import { parentCells, similarCells } from '../../pipeline/icons/warm-start.ts';
 import { fixtureModels } from '../fixtures/models.ts';
 import { seededValues } from '../helpers/random.ts';
 

@@ -13,7 +13,7 @@ import { WorkerPool } from '../../pipeline/engine/pool.ts';
 import { CLASS_NAMES, drawImage } from '../../pipeline/datasets/synthetic/world.ts';
 import { readRecipe } from '../../pipeline/recipes/read.ts';
 import { judgeOf, runLegibility } from '../../pipeline/stages/legibility/stage.ts';
-import type { CellRecord } from '../../pipeline/stages/render/format.ts';
+import type { CellRecord } from '../../pipeline/published/format.ts';
 
 const root = process.cwd();
 const recipe = readRecipe('content/atlases/demo.yaml');

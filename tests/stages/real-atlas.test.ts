@@ -12,7 +12,7 @@ import { CacheStore } from '../../pipeline/cache/store.ts';
 import { useBackend } from '../../pipeline/engine/backend.ts';
 import { WorkerPool } from '../../pipeline/engine/pool.ts';
 import { readRecipe } from '../../pipeline/recipes/read.ts';
-import type { CellRecord, ViewIndex } from '../../pipeline/stages/render/format.ts';
+import type { CellRecord, ViewIndex } from '../../pipeline/published/format.ts';
 import { verifyPyramid } from '../../pipeline/stages/render/integrity.ts';
 import { runRecipe } from '../../pipeline/stages/run.ts';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLASS_NAMES, drawImage } from '../../pipeline/datasets/synthetic/world.ts';
-import { modelHash } from '../../pipeline/stages/activations/stage.ts';
+import { modelHash } from '../../pipeline/models/identity.ts';
 import { demoProject } from '../helpers/demo-project.ts';
 import { CacheStore } from '../../pipeline/cache/store.ts';
 

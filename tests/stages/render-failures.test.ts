@@ -11,7 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isUserError } from '../../pipeline/errors.ts';
 import { dziLevelWidth, dziMaxLevel, dziTileCount } from '../../pipeline/stages/render/arrangement.ts';
 import { io, isDiskFull } from '../../pipeline/stages/render/files.ts';
-import type { CellRecord, ViewIndex } from '../../pipeline/stages/render/format.ts';
+import type { CellRecord, ViewIndex } from '../../pipeline/published/format.ts';
 import { IntegrityError, verifyPyramid } from '../../pipeline/stages/render/integrity.ts';
 import type { RenderSettings } from '../../pipeline/stages/render/pyramid.ts';
 import { renderView, type RenderViewOptions } from '../../pipeline/stages/render/stage.ts';

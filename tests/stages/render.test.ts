@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dziLevelWidth, dziMaxLevel, dziTileBox, dziTileCount, planPyramid } from '../../pipeline/stages/render/arrangement.ts';
 import { benchmarkTiles } from '../../pipeline/stages/render/bench.ts';
 import { iconScale, iconSide } from '../../pipeline/stages/render/compose.ts';
-import type { CellChunk, CellRecord, ViewIndex } from '../../pipeline/stages/render/format.ts';
+import type { CellChunk, CellRecord, ViewIndex } from '../../pipeline/published/format.ts';
 import type { RenderSettings } from '../../pipeline/stages/render/pyramid.ts';
 import { renderView, type RenderViewResult } from '../../pipeline/stages/render/stage.ts';
 import { writeFixtureAtlas } from '../fixtures/atlas-views.ts';

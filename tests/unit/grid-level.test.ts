@@ -1,5 +1,5 @@
 /**
- * The viewer's grid rule (src/scripts/atlas/grid-level.ts): the finest grid whose cells are ≥ 48 CSS px, drawn
+ * The viewer's grid rule (pipeline/published/grid-level.ts): the finest grid whose cells are ≥ 48 CSS px, drawn
  * from its own pyramid levels, and the minPixelRatio that makes OpenSeadragon's level loop (modelled here as
  * TiledImage._updateLevelsForViewport runs it) pick exactly that level at every zoom.
  */
@@ -12,7 +12,7 @@ import {
   pyramidLevelFor,
   pyramidRange,
   renderPixelRatio,
-} from '../../src/scripts/atlas/grid-level.ts';
+} from '../../pipeline/published/grid-level.ts';
 
 /** OpenSeadragon's choice of the finest level to draw: from the top down, skip levels below minPixelRatio. */
 function openSeadragonLevel(imageWidth: number, mapCssPixels: number, density: number, minPixelRatio: number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatValue, manifestValue, parseValuePath } from '../../pipeline/site/manifest-value.ts';
+import { formatValue, manifestValue, parseValuePath } from '../../pipeline/published/manifest-value.ts';
 
 const manifest = {
   images: { count: 20000, accuracy: 0.99725 },

@@ -9,7 +9,9 @@ import remarkAtlasFigures from '../../pipeline/markdown/remark-atlas-figures.ts'
 import { count, megabytes, methodsOf, seconds, type MethodsManifest } from '../../src/lib/methods.ts';
 
 const RENDER_KEY = '095fb378b767ed8cb094df5853e8093228a69758438e6af856041dabb7acf5cd';
-const layout = { method: 'umap', neighbors: 50, minDist: 0.05, metric: 'cosine', pca: 50, seed: 1, clipPercentiles: [1, 99], margin: 0.1 };
+const layout = { neighbors: 50, minDist: 0.05, metric: 'cosine' as const, pca: 50, seed: 1, clipPercentiles: [1, 99], margin: 0.1 };
+/** A field a newer pipeline might add: the appendix still lists it. */
+const newerIcons = { jitter: 4 };
 
 /** The shape pipeline/stages/run.ts writes, with the demo's values (two views of the six). */
 const full: MethodsManifest = {
@@ -25,14 +27,14 @@ const full: MethodsManifest = {
     sampling: { positionsPerImage: 1, seed: 1 },
     attribution: { topK: 5, classes: ['whale', 'shark'] },
     grids: { sizes: [10, 20, 40], minCount: 5 },
-    icons: { mode: 'optimize', size: 64, steps: 24, attempts: 1, learningRate: 0.1, cosinePower: 2, whiten: false, parameterization: 'fourier', decorrelate: true, redirectedReluSteps: 16, batch: 16, seed: 0, jitter: 4 },
+    icons: { mode: 'optimize', size: 64, steps: 24, attempts: 1, learningRate: 0.1, cosinePower: 2, whiten: false, parameterization: 'fourier', decorrelate: true, redirectedReluSteps: 16, batch: 16, seed: 0, ...newerIcons },
     render: { format: 'jpeg', quality: 85, tileSize: 254, overlap: 1, background: '#ffffff' },
   },
   views: {
     mixed3b: { kind: 'layer', layer: 'mixed3b', title: 'Activation atlas of mixed3b', path: 'mixed3b' },
     'mixed5a.compare-whale-shark': { kind: 'comparison', layer: 'mixed5a', classes: ['whale', 'shark'], title: '“whale” against “shark” at mixed5a', path: 'mixed5a.compare-whale-shark' },
   },
-  layouts: { mixed3b: { ...layout, neighbors: 200, metric: 'euclidean' }, 'mixed5a.compare-whale-shark': layout, other: layout },
+  layouts: { mixed3b: { ...layout, neighbors: 200, metric: 'euclidean' as const }, 'mixed5a.compare-whale-shark': layout, other: layout },
   results: {
     mixed3b: {
       samples: 20000,
@@ -184,7 +186,7 @@ describe('<MethodsAppendix> in an article', () => {
 
   it('needs an atlas the pipeline produced', () => {
     expect(check('\n<MethodsAppendix atlas="demo" />')).not.toThrow();
-    expect(check('\n<MethodsAppendix atlas="dem" />')).toThrow(/^content\/articles\/test\.mdx:2: atlas "dem" was not produced by the pipeline \(no .*atlases\/dem\/manifest\.json\)/);
+    expect(check('\n<MethodsAppendix atlas="dem" />')).toThrow(/^content\/articles\/test\.mdx:2: <MethodsAppendix>: atlas "dem" was not produced by the pipeline \(no .*atlases\/dem\/manifest\.json\)/);
     expect(check('<MethodsAppendix />')).toThrow(/^content\/articles\/test\.mdx:1: <MethodsAppendix> needs an "atlas" attribute/);
   });
 });

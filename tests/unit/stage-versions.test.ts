@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { ACTIVATION_GRID_VERSION } from '../../pipeline/stages/activation-grid/stage.ts';
 import { ACTIVATIONS_VERSION } from '../../pipeline/stages/activations/stage.ts';
 import { GRID_VERSION } from '../../pipeline/stages/grid/keys.ts';
-import { ICONS_VERSION } from '../../pipeline/stages/icons/stage.ts';
+import { ICONS_VERSION } from '../../pipeline/icons/stage.ts';
 import { LAYOUT_VERSION } from '../../pipeline/stages/layout/keys.ts';
 import { LEGIBILITY_VERSION } from '../../pipeline/stages/legibility/stage.ts';
 import { PATCHES_VERSION } from '../../pipeline/stages/patches/stage.ts';
@@ -34,21 +34,21 @@ const STAGES = {
   'activation-grid': { constant: 'ACTIVATION_GRID_VERSION', version: ACTIVATION_GRID_VERSION, entries: ['pipeline/stages/activation-grid/tasks.ts'] },
   layout: { constant: 'LAYOUT_VERSION', version: LAYOUT_VERSION, entries: ['pipeline/stages/layout/stage.ts'] },
   grid: { constant: 'GRID_VERSION', version: GRID_VERSION, entries: ['pipeline/stages/grid/stage.ts'] },
-  icons: { constant: 'ICONS_VERSION', version: ICONS_VERSION, entries: ['pipeline/stages/icons/stage.ts'] },
+  icons: { constant: 'ICONS_VERSION', version: ICONS_VERSION, entries: ['pipeline/icons/stage.ts'] },
   render: { constant: 'RENDER_VERSION', version: RENDER_VERSION, entries: ['pipeline/stages/render/stage.ts', 'pipeline/datasets/crop.ts'] },
   patches: { constant: 'PATCHES_VERSION', version: PATCHES_VERSION, entries: ['pipeline/stages/patches/stage.ts'] },
   legibility: { constant: 'LEGIBILITY_VERSION', version: LEGIBILITY_VERSION, entries: ['pipeline/stages/legibility/stage.ts'] },
 };
 
 const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: string }> = {
-  activations: { version: 2, fingerprint: '6f039e471795c5b6' },
+  activations: { version: 2, fingerprint: '10b4468709c456d6' },
   'activation-grid': { version: 1, fingerprint: '9a818abb28f04507' },
-  layout: { version: 2, fingerprint: 'd298fa1ae03709c2' },
-  grid: { version: 2, fingerprint: 'b893efd064bcbcdf' },
-  icons: { version: 2, fingerprint: '9f6b00a012fd5758' },
-  render: { version: 1, fingerprint: '49fd913f861c2235' },
-  patches: { version: 2, fingerprint: '8fe5c08fa289bfbf' },
-  legibility: { version: 1, fingerprint: '5247ea43611d0c8a' },
+  layout: { version: 2, fingerprint: '0a9ef50c153f42ec' },
+  grid: { version: 2, fingerprint: '8b79bf410b0ba640' },
+  icons: { version: 2, fingerprint: '05c500b6a6f9f5ea' },
+  render: { version: 1, fingerprint: 'cecb869ee869960e' },
+  patches: { version: 2, fingerprint: '8f9921ea6de463a8' },
+  legibility: { version: 1, fingerprint: '817499ff1004565c' },
 };
 
 /** The code without comments and blank space, so that rewording a comment needs no new fingerprint. */
@@ -91,9 +91,9 @@ describe('stage code versions', () => {
     expect(layout.packages).toContain('umap-js');
     // The icons' worker tasks, and the backend with its own kernels that any TensorFlow.js code runs on.
     expect(importClosure(STAGES.icons.entries).files).toEqual(
-      expect.arrayContaining(['pipeline/stages/icons/tasks.ts', 'pipeline/featurevis/render.ts', 'pipeline/engine/backend.ts', 'pipeline/engine/wasm-kernels/conv-backprop.ts']),
+      expect.arrayContaining(['pipeline/icons/tasks.ts', 'pipeline/featurevis/render.ts', 'pipeline/engine/backend.ts', 'pipeline/engine/wasm-kernels/conv-backprop.ts']),
     );
-    // grid/stage.ts imports CellRecord from render/format.ts as a type only.
-    expect(importsOf(STAGES.grid.entries[0]!).files).not.toContain('pipeline/stages/render/format.ts');
+    // grid/stage.ts imports CellRecord from published/format.ts as a type only.
+    expect(importsOf(STAGES.grid.entries[0]!).files).not.toContain('pipeline/published/format.ts');
   });
 });

@@ -2,7 +2,7 @@
  * Activation grids (Distill's figure of one image with an icon at every spatial position of a layer): the
  * image's activations and per-position attributions from the worker pool, an icon per position strong enough to
  * draw (feature visualization of its activation vector, through the icons stage and its cache), and the files
- * the <ActivationGrid> component reads (src/lib/activation-grid-format.ts).
+ * the <ActivationGrid> component reads (pipeline/published/activation-grid.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,8 +13,8 @@ import { datasetImages, exampleCropper } from '../../datasets/crop.ts';
 import type { WorkerPool } from '../../engine/pool.ts';
 import { UserError } from '../../errors.ts';
 import type { Recipe } from '../../recipes/schema.ts';
-import type { ActivationGridIndex, ActivationGridPosition } from '../../../src/lib/activation-grid-format.ts';
-import { cachedIcons, iconKeys, runIcons, type IconsInput } from '../icons/stage.ts';
+import type { ActivationGridIndex, ActivationGridPosition } from '../../published/activation-grid.ts';
+import { cachedIcons, iconKeys, runIcons, type IconsInput } from '../../icons/stage.ts';
 import type { ActivationGridInput, ActivationGridOutput } from './tasks.ts';
 
 const TASKS = new URL('./tasks.ts', import.meta.url).href;

@@ -3,9 +3,9 @@
  * and attributions per layer. Each chunk is a cache artifact keyed by everything it depends on, so a rerun
  * computes only missing chunks — after an interruption, after adding images, after changing one layer.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { declaredClasses } from '../../recipes/plan.ts';
+import { declaredClasses, layerName } from '../../recipes/plan.ts';
 import { UserError } from '../../errors.ts';
 import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';
@@ -13,7 +13,8 @@ import { FileDigests } from '../../cache/file-digests.ts';
 import type { WorkerPool } from '../../engine/pool.ts';
 import { listFolder, listManifest, type Skipped } from '../../datasets/sources.ts';
 import { requireUsable } from '../../datasets/decode.ts';
-import { describeDuplicates, distinctLabels, requireDistinct } from '../../models/labels.ts';
+import { duplicatesIn, readLabelsFile, requireDistinct } from '../../models/labels.ts';
+import { modelHash } from '../../models/identity.ts';
 import { relativeSkipped, unknownLabelsOf, writeDataReport, type UnknownLabel } from '../../datasets/report.ts';
 import { CLASS_NAMES } from '../../datasets/synthetic/world.ts';
 import type { Recipe, RecipeLayer } from '../../recipes/schema.ts';
@@ -42,14 +43,13 @@ export interface ActivationsResult {
   modelHash: string;
 }
 
-export const layerName = (layer: RecipeLayer) => (typeof layer === 'string' ? layer : layer.name);
 
 /** What the stage would compute for a recipe: its options, and the cache key of each chunk of images. */
 function plan(recipe: Recipe & { file: string }, root: string, cache: CacheStore) {
   const modelFolder = path.resolve(root, recipe.model);
   const labels = readLabels(recipe, root, modelFolder);
   const declared = declaredClasses(recipe).map(({ name, field }) => {
-    requireDistinct(name, duplicatesOf.get(labels) ?? new Map(), `${path.relative(root, recipe.file)}: field "${field}"`);
+    requireDistinct(name, duplicatesIn(labels), `${path.relative(root, recipe.file)}: field "${field}"`);
     const index = labels.indexOf(name);
     if (index < 0) throw new UserError(`${path.relative(root, recipe.file)}: field "${field}" names "${name}", which is not a class of the model (${labels.slice(0, 8).join(', ')}${labels.length > 8 ? ', …' : ''}).`);
     return index;
@@ -142,33 +142,6 @@ function readLabels(recipe: Recipe & { file: string }, root: string, modelFolder
   return readLabelsFile(file, root);
 }
 
-/** A model folder's labels.json, for a model named by `where` (the judge of the legibility score, …). */
-export function readModelLabels(folder: string, where: string): string[] {
-  const file = path.join(folder, 'labels.json');
-  if (!existsSync(file)) throw new UserError(`${where}: the model has no labels.json; add one (a JSON list of class names in output order).`);
-  return readLabelsFile(file, process.cwd());
-}
-
-function readLabelsFile(file: string, root: string): string[] {
-  const labels = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string' || (l && typeof l === 'object' && 'label' in l))) {
-    throw new UserError(`${path.relative(root, file)}: must be a JSON list of class names.`);
-  }
-  const { names, duplicates } = distinctLabels(labels.map((l) => (typeof l === 'string' ? l : String((l as { label: unknown }).label))));
-  const warning = describeDuplicates(path.relative(root, file) || file, duplicates);
-  if (warning && !warned.has(file)) {
-    warned.add(file);
-    console.warn(`warning: ${warning}`);
-  }
-  duplicatesOf.set(names, duplicates);
-  return names;
-}
-
-/** Labels files already warned about (status and build both read them). */
-const warned = new Set<string>();
-/** The repeated names of each labels list read. */
-const duplicatesOf = new WeakMap<string[], Map<string, number[]>>();
-
 /** The recipe's images, cut into chunks of CHUNK_IMAGES in a fixed order. */
 function planChunks(recipe: Recipe & { file: string }, root: string, labels: string[]): { chunks: ChunkImages[]; listed: Skipped[]; unknownLabels: UnknownLabel[] } {
   const chunks: ChunkImages[] = [];
@@ -182,7 +155,7 @@ function planChunks(recipe: Recipe & { file: string }, root: string, labels: str
   const folder = dataFolder(recipe, root);
   const listing = recipe.data.manifest ? listManifest(path.resolve(root, recipe.data.manifest), folder) : listFolder(folder);
   const used = listing.entries.slice(0, recipe.data.count);
-  const duplicates = duplicatesOf.get(labels) ?? new Map<string, number[]>();
+  const duplicates = duplicatesIn(labels);
   for (const entry of used) {
     requireDistinct(entry.label, duplicates, recipe.data.manifest ?? `${path.relative(root, path.join(folder, entry.label))}/`);
   }
@@ -204,31 +177,6 @@ function dataFolder(recipe: Recipe, root: string): string {
 function chunkIdentity(images: ChunkImages, folder: string, digests: FileDigests): unknown {
   if (images.kind === 'synthetic') return images;
   return images.files.map(({ file, label }) => [path.relative(folder, file).split(path.sep).join('/'), label, digests.digest(file)]);
-}
-
-/**
- * The model's identity: the bytes of model.json and of every weight file its weightsManifest names, in that
- * order (not their place on disk, nor other files in the folder). A weight path that leads outside the model
- * folder is refused.
- */
-export function modelHash(folder: string): string {
-  const modelFile = path.join(folder, 'model.json');
-  const json = readFileSync(modelFile);
-  let manifest: unknown;
-  try {
-    manifest = (JSON.parse(json.toString('utf8')) as { weightsManifest?: unknown }).weightsManifest;
-  } catch {
-    throw new UserError(`${modelFile}: not valid JSON; re-export the model.`);
-  }
-  const paths = Array.isArray(manifest) ? manifest.flatMap((group) => ((group as { paths?: unknown }).paths as unknown[] | undefined) ?? []) : [];
-  const base = path.resolve(folder);
-  const weights = paths.map((entry) => {
-    const file = path.resolve(base, String(entry));
-    if (!file.startsWith(base + path.sep)) throw new UserError(`${modelFile}: the weight file "${String(entry)}" lies outside the model folder; keep every weight file inside ${folder} and name it relative to model.json.`);
-    if (!existsSync(file)) throw new UserError(`${modelFile}: names the weight file "${String(entry)}", which is missing; copy it next to model.json.`);
-    return readFileSync(file);
-  });
-  return hashOf(json, ...weights);
 }
 
 function chunkFiles(output: ChunkOutput): Record<string, Uint8Array> {

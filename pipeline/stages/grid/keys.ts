@@ -1,14 +1,13 @@
 /** The grids' cache keys and code version: the patches stage and the status report read them too. */
 import { hashOf } from '../../cache/hash.ts';
-import type { ViewPlan } from '../../recipes/plan.ts';
+import { layerSettings, type ViewPlan } from '../../recipes/plan.ts';
 import type { Recipe } from '../../recipes/schema.ts';
 
 export const GRID_VERSION = 2;
 
 export function gridSizesFor(recipe: Recipe, view: ViewPlan): number[] {
   if (view.grids) return view.grids;
-  const layer = recipe.layers.find((l) => (typeof l === 'string' ? l : l.name) === view.layer);
-  return (layer && typeof layer !== 'string' ? layer.grids : undefined) ?? recipe.grids.sizes;
+  return layerSettings(recipe, view.layer)?.grids ?? recipe.grids.sizes;
 }
 
 export function gridKeyFor(recipe: Recipe, layoutKey: string, size: number, declaredCount: number): string {

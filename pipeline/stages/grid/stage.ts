@@ -2,7 +2,7 @@
  * The grid stage of a view: for each of its grid sizes, the kept cells as the site reads them (CellRecord) and
  * their mean activations. Cached under gridKeyFor, which includes the layout's key.
  */
-import type { CellRecord } from '../render/format.ts';
+import type { CellRecord } from '../../published/format.ts';
 import { buildGrid, type Cell, type GridInput } from './grid.ts';
 
 /** Samples nearest each cell's mean kept as its data-set examples. */

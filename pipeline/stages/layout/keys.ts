@@ -1,6 +1,6 @@
 /** The layout's cache key and code version: the patches stage and the status report read them too. */
 import { hashOf } from '../../cache/hash.ts';
-import type { ViewPlan } from '../../recipes/plan.ts';
+import { layerSettings, type ViewPlan } from '../../recipes/plan.ts';
 import type { Recipe } from '../../recipes/schema.ts';
 import type { LayoutParams } from './layout.ts';
 
@@ -8,9 +8,7 @@ import type { LayoutParams } from './layout.ts';
 export const LAYOUT_VERSION = 2;
 
 export function layoutParamsFor(recipe: Recipe, view: ViewPlan): LayoutParams {
-  const layer = recipe.layers.find((l) => (typeof l === 'string' ? l : l.name) === view.layer);
-  const perLayer = layer && typeof layer !== 'string' ? layer.layout : undefined;
-  return { ...recipe.layout, ...perLayer, ...view.layout };
+  return { ...recipe.layout, ...layerSettings(recipe, view.layer)?.layout, ...view.layout };
 }
 
 /** The cache key of a view's layout (the same for a layer view as before views existed, so caches carry over). */

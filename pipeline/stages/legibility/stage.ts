@@ -15,9 +15,11 @@ import { UserError } from '../../errors.ts';
 import { Random } from '../../random.ts';
 import type { Preprocess } from '../../models/preprocess.ts';
 import type { Recipe } from '../../recipes/schema.ts';
-import { modelHash, readModelLabels } from '../activations/stage.ts';
-import { runIcons } from '../icons/stage.ts';
-import type { CellRecord } from '../render/format.ts';
+import { modelHash } from '../../models/identity.ts';
+import { readModelLabels } from '../../models/labels.ts';
+import { runIcons } from '../../icons/stage.ts';
+import type { CellRecord } from '../../published/format.ts';
+import type { LegibilityScore } from '../../published/manifest.ts';
 import type { ClassifyInput } from './tasks.ts';
 
 /** Bump when the scores could come out different for the same icons and judge. */
@@ -28,17 +30,6 @@ const BATCH = 64;
 
 export type LegibilityParams = NonNullable<Recipe['legibility']>;
 
-export interface LegibilityScore {
-  /** Grid size (cells per side). */
-  size: number;
-  /** Cells scored: those with a top attributed class. */
-  cells: number;
-  /** Shares of those cells the judge assigns to their top class: the icons, random noise, short-run icons. */
-  icons: number;
-  noise: number;
-  reference: number;
-  referenceSteps: number;
-}
 
 export interface LegibilityInput {
   params: LegibilityParams;

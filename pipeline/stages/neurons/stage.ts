@@ -11,23 +11,14 @@ import type { WorkerPool } from '../../engine/pool.ts';
 import { tf } from '../../engine/tf.ts';
 import { UserError } from '../../errors.ts';
 import type { Recipe } from '../../recipes/schema.ts';
-import { cachedIcons, iconKeys, runIcons, type IconsInput } from '../icons/stage.ts';
-import { probeLayer } from '../icons/tasks.ts';
+import { cachedIcons, iconKeys, runIcons, type IconsInput } from '../../icons/stage.ts';
+import { probeLayer } from '../../icons/tasks.ts';
+import type { NeuronIndex } from '../../published/manifest.ts';
 
-const ICON_TASKS = new URL('../icons/tasks.ts', import.meta.url).href;
+const ICON_TASKS = new URL('../../icons/tasks.ts', import.meta.url).href;
 
 export type NeuronSpec = Recipe['neurons'][number];
 
-/** What manifest.json says about a neuron figure (src/components/Neuron.astro reads it). */
-export interface NeuronIndex {
-  layer: string;
-  channels: number[];
-  title: string;
-  /** The image, relative to the atlas folder. */
-  path: string;
-  size: number;
-  steps: number;
-}
 
 export async function runNeuron(o: {
   recipe: Recipe & { id: string; file: string };

@@ -15,29 +15,19 @@ import type { WorkerPool } from '../../engine/pool.ts';
 import { UserError } from '../../errors.ts';
 import { inputSize } from '../../models/preprocess.ts';
 import type { Recipe } from '../../recipes/schema.ts';
-import { runIcons } from '../icons/stage.ts';
+import { runIcons } from '../../icons/stage.ts';
 import { gridKeyFor, gridSizesFor } from '../grid/keys.ts';
-import { warmStartParents } from '../icons/warm-start.ts';
+import { warmStartParents } from '../../icons/warm-start.ts';
 import { layoutKeyFor } from '../layout/keys.ts';
 import { planViews } from '../../recipes/plan.ts';
+import type { PatchExperimentResult } from '../../published/manifest.ts';
 
 const TASKS = new URL('./tasks.ts', import.meta.url).href;
-const ICON_TASKS = new URL('../icons/tasks.ts', import.meta.url).href;
+const ICON_TASKS = new URL('../../icons/tasks.ts', import.meta.url).href;
 const BATCH = 64;
 
 export type PatchExperimentSpec = Recipe['patchExperiments'][number];
 
-export interface PatchExperimentResult {
-  id: string;
-  from: string;
-  to: string;
-  /** Held-out images of `from` that the model classified correctly before patching. */
-  images: number;
-  patch: { view: string; size: number; cell: [number, number] };
-  rows: { patch: 'icon' | 'random noise'; size: number; flipped: number; rate: number }[];
-  /** With `outDir`: the patch, and one image before and after it was pasted on (paths relative to the atlas). */
-  files?: { patch: string; example?: { image: number; size: number; before: string; after: string } };
-}
 
 /** Bump when the experiment's result changes for the same inputs. */
 export const PATCHES_VERSION = 2;

@@ -11,7 +11,7 @@
  * Pyramid levels between two grids' levels are downsampled from the finer of the two; levels below the
  * coarsest grid's are downsampled from it; no level is ever downsampled from a grid finer than the next one.
  */
-import { gridIndexFor } from '../../../src/scripts/atlas/grid-level.ts';
+import { gridIndexFor } from '../../published/grid-level.ts';
 
 export interface PlannedGrid {
   size: number;
@@ -92,7 +92,7 @@ export function planPyramid(sizes: number[], cellPixels: number): PyramidPlan {
 /**
  * CSS pixels across a figure's map at its home view, the map shown whole: an article figure on a desktop window
  * of 1,280 × 900 px is 958 × 700 px, so its map is 700 px square. The grid the viewer shows there, by its rule
- * (src/scripts/atlas/grid-level.ts: the finest grid whose cells are ≥ 48 CSS px), is the one readers see first
+ * (pipeline/published/grid-level.ts: the finest grid whose cells are ≥ 48 CSS px), is the one readers see first
  * (coverage, legibility). A phone's 343 px map shows the next coarser grid.
  */
 export const HOME_MAP_CSS_PIXELS = 700;

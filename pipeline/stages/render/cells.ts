@@ -2,7 +2,7 @@
  * Per-level cell data as compact JSON, cut into blocks of CHUNK_CELLS × CHUNK_CELLS grid cells so the viewer
  * loads only what is on screen. Only blocks holding a kept cell are written.
  */
-import { CHUNK_CELLS, type CellChunk, type CellRecord } from './format.ts';
+import { CHUNK_CELLS, type CellChunk, type CellRecord } from '../../published/format.ts';
 
 /** "bx_by" of the block holding a cell. */
 export const chunkId = (x: number, y: number): string => `${Math.floor(x / CHUNK_CELLS)}_${Math.floor(y / CHUNK_CELLS)}`;

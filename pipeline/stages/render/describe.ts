@@ -3,7 +3,7 @@
  * The map is split into a 3 × 3 grid of regions; in each, every cell votes for its top class with its
  * point count. Regions without cells are left out.
  */
-import type { CellRecord, ViewIndex } from './format.ts';
+import type { CellRecord, ViewIndex } from '../../published/format.ts';
 
 const REGION_NAMES = [
   ['top left', 'top', 'top right'],

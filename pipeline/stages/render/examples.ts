@@ -4,7 +4,7 @@
  * than the widest leaves the rest of its row in the background colour.
  */
 import sharp from 'sharp';
-import type { CellChunk } from './format.ts';
+import type { CellChunk } from '../../published/format.ts';
 import { mapLimit, type Rgb } from './compose.ts';
 
 export type Origin = [image: number, y: number, x: number];

@@ -7,7 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { dziLevelWidth, dziMaxLevel, dziTileBox, dziTileCount } from './arrangement.ts';
 import { mapLimit } from './compose.ts';
-import type { ViewIndex } from './format.ts';
+import type { ViewIndex } from '../../published/format.ts';
 
 export interface PyramidReport {
   maxLevel: number;

@@ -15,7 +15,7 @@ import { composeGrid, parseColour, EDGE_CROP } from './compose.ts';
 import { describeView } from './describe.ts';
 import { memoizeCrops, spriteOf, type CropImage } from './examples.ts';
 import { StagingFolder, diskFullError, isDiskFull } from './files.ts';
-import { FORMAT_VERSION, type CellRecord, type LevelIndex, type ViewIndex } from './format.ts';
+import { FORMAT_VERSION, type CellRecord, type LevelIndex, type ViewIndex } from '../../published/format.ts';
 import { verifyPyramid } from './integrity.ts';
 import { dziXml, pictureOf, tileGrid, type RenderSettings } from './pyramid.ts';
 

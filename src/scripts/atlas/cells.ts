@@ -3,7 +3,7 @@
  * time a hover, a tap, a focus or the labels need them, then kept. Hit-testing is arithmetic on map coordinates:
  * the cell under a point is found from its column and row, never from DOM overlays.
  */
-import { CHUNK_CELLS, type CellChunk, type CellRecord, type LevelIndex } from '../../../pipeline/stages/render/format.ts';
+import { CHUNK_CELLS, type CellChunk, type CellRecord, type LevelIndex } from '../../../pipeline/published/format.ts';
 import type { Box, ClientView } from './config.ts';
 
 export interface LocatedCell {

@@ -2,8 +2,8 @@
  * What an atlas figure's component embeds for the client (one <script type="application/json"> per figure): the
  * views it can show, trimmed from each view.json to what the viewer needs, and where it starts.
  */
-import type { LevelIndex, ViewKind } from '../../../pipeline/stages/render/format.ts';
-import type { Box } from '../../../pipeline/site/figure-props.ts';
+import type { LevelIndex, ViewKind } from '../../../pipeline/published/format.ts';
+import type { Box } from '../../../pipeline/published/figure-props.ts';
 
 export type { Box };
 

@@ -4,7 +4,7 @@
  * (a scrollytelling figure records &step=N). Anything that does not parse, or names what the figure does not
  * have, is dropped, so a garbled link opens the default view.
  */
-import { parseBox } from '../../../pipeline/site/figure-props.ts';
+import { parseBox } from '../../../pipeline/published/figure-props.ts';
 import type { Box, FigureConfig, ViewState } from './config.ts';
 
 export interface DeepLink {

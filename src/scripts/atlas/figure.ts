@@ -7,7 +7,7 @@ import OpenSeadragon from 'openseadragon';
 import { CellStore, attributionTo, type LocatedCell } from './cells.ts';
 import { readConfig, type Box, type ClientView, type FigureConfig, type ViewState } from './config.ts';
 import { deepLinkUrl } from './deep-link.ts';
-import { gridIndexFor, minPixelRatioFor, pyramidLevelFor } from './grid-level.ts';
+import { gridIndexFor, minPixelRatioFor, pyramidLevelFor } from '../../../pipeline/published/grid-level.ts';
 import { placeLabels } from './labels.ts';
 import { Overlay, type MapTransform } from './overlay.ts';
 import { fillTooltip, formatAttribution } from './tooltip.ts';

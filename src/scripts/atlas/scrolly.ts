@@ -2,7 +2,7 @@
  * Scrollytelling: the step whose card crosses the middle of the window sets the sticky figure's view (region,
  * layer, focus, highlighted cells). With prefers-reduced-motion the view jumps instead of flying.
  */
-import { parseBox, parsePoints } from '../../../pipeline/site/figure-props.ts';
+import { parseBox, parsePoints } from '../../../pipeline/published/figure-props.ts';
 import type { AtlasFigure } from './figure.ts';
 
 export function setUpScrolly(scrolly: HTMLElement, mount: (element: HTMLElement) => Promise<AtlasFigure>): void {

@@ -3,7 +3,7 @@
  * it) is imported and started only when the figure nears the viewport, when a link in the text flies to it, or
  * when the page was opened with a deep link to it.
  */
-import { parseBox, parsePoints } from '../../../pipeline/site/figure-props.ts';
+import { parseBox, parsePoints } from '../../../pipeline/published/figure-props.ts';
 import type { AtlasFigure } from './figure.ts';
 import { readDeepLink, stateFromLink } from './deep-link.ts';
 import { setUpScrolly } from './scrolly.ts';

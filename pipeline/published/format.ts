@@ -2,7 +2,7 @@
  * What the pipeline publishes for the site under public/atlases/<atlas>/ — the contract between the render
  * stage (which writes it) and the atlas viewer (which reads it). Type-only: the client imports these types.
  *
- *   manifest.json                         AtlasManifest: provenance, and the index of views
+ *   manifest.json                         AtlasManifest (manifest.ts): the index of views and figures, provenance
  *   <view>/view.json                      ViewIndex
  *   <view>/tiles.dzi, tiles_files/L/C_R   one deep-zoom pyramid per view (semantic zoom: see ViewIndex.levels)
  *   <view>/cells/<size>/<bx>_<by>.json    CellChunk: the kept cells of one block of CHUNK_CELLS² grid cells
@@ -89,7 +89,3 @@ export interface CellRecord {
   extent: [number, number, number, number];
 }
 
-/** The index of views in manifest.json (the rest of the manifest is provenance for the methods appendix). */
-export interface ManifestViews {
-  views: Record<string, { kind: ViewKind; layer: string; classes?: string[]; title: string; path: string }>;
-}

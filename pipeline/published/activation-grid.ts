@@ -1,9 +1,9 @@
 /**
  * The activation grid of one image (Distill's "activation grid"): for each spatial position of a layer, the icon of
  * the activation vector there, drawn over the image. An additive part of the published format
- * (pipeline/stages/render/format.ts), written by the pipeline under public/atlases/<atlas>/:
+ * (pipeline/published/format.ts), written by the pipeline under public/atlases/<atlas>/:
  *
- *   manifest.json                              ManifestActivationGrids: the index of grids (next to `views`)
+ *   manifest.json                              AtlasManifest.activationGrids: the index of grids (next to `views`)
  *   activation-grids/<id>/grid.json            ActivationGridIndex
  *   activation-grids/<id>/image.jpg            the image as the model saw it (square, after preprocessing)
  *   activation-grids/<id>/icons.jpg            sprite of the positions' icons, `icons.perRow` per row, row-major
@@ -13,8 +13,11 @@
 
 export const ACTIVATION_GRID_FORMAT_VERSION = 1;
 
-export interface ManifestActivationGrids {
-  activationGrids?: Record<string, { layer: string; title: string; path: string }>;
+/** An activation grid in the manifest's index: its folder (`path`, relative to the atlas) holds grid.json. */
+export interface ActivationGridEntry {
+  layer: string;
+  title: string;
+  path: string;
 }
 
 export interface ActivationGridIndex {

@@ -2,7 +2,7 @@
  * Where each icon's optimization starts (recipe icons.warmStart): from noise, or from the finished icon of a
  * related cell. The parents are part of each icon's cache key (icons/stage.ts, iconKeys).
  */
-import type { Recipe } from '../../recipes/schema.ts';
+import type { Recipe } from '../recipes/schema.ts';
 
 type WarmLevel = { size: number; cells: { x: number; y: number }[]; means: Float32Array };
 

@@ -2,7 +2,7 @@
  * One layer's samples, joined from the activations stage's chunks: activation vectors, where each came from,
  * and its attributions. Loaded for one layer at a time, so memory holds one layer's activations.
  */
-import type { CacheStore } from '../../cache/store.ts';
+import type { CacheStore } from '../cache/store.ts';
 
 export interface LayerData {
   layer: string;

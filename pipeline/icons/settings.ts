@@ -1,5 +1,5 @@
 /** What an icon's pixels depend on, besides its model, layer and direction: the recipe's `icons` section. */
-import type { Recipe } from '../../recipes/schema.ts';
+import type { Recipe } from '../recipes/schema.ts';
 
 export type IconParams = Recipe['icons'];
 

@@ -2,17 +2,17 @@
  * The icons stage's work, run in pool workers: a batch of directions of one layer rendered by feature
  * visualization. Each icon has its own seed, so its pixels do not depend on the batch it was rendered in.
  */
-import { tf } from '../../engine/tf.ts';
-import { runnerFor } from '../../models/tasks.ts';
-import { ModelRunner } from '../../models/runner.ts';
-import { inputSize, type Preprocess } from '../../models/preprocess.ts';
-import { Random } from '../../random.ts';
-import { imageParam } from '../../featurevis/param/index.ts';
-import { directionCosine } from '../../featurevis/objectives.ts';
-import { renderBest } from '../../featurevis/render.ts';
-import { iconFraming, type IconFraming } from '../../featurevis/transforms.ts';
-import { receptiveField } from '../../models/receptive-field.ts';
-import { bridgedKernelsUsed } from '../../engine/wasm-kernels/cpu-bridge.ts';
+import { tf } from '../engine/tf.ts';
+import { runnerFor } from '../models/tasks.ts';
+import { ModelRunner } from '../models/runner.ts';
+import { inputSize, type Preprocess } from '../models/preprocess.ts';
+import { Random } from '../random.ts';
+import { imageParam } from '../featurevis/param/index.ts';
+import { directionCosine } from '../featurevis/objectives.ts';
+import { renderBest } from '../featurevis/render.ts';
+import { iconFraming, type IconFraming } from '../featurevis/transforms.ts';
+import { receptiveField } from '../models/receptive-field.ts';
+import { bridgedKernelsUsed } from '../engine/wasm-kernels/cpu-bridge.ts';
 import type { IconSettings } from './settings.ts';
 
 export interface IconBatchInput {

@@ -11,7 +11,7 @@
  * a device pixel: its render pixel ratio counts device pixels, CSS pixels × OpenSeadragon.pixelDensityRatio);
  * `minPixelRatioFor` gives the TiledImage the minPixelRatio that keeps its choice inside the range.
  */
-import type { LevelIndex } from '../../../pipeline/stages/render/format.ts';
+import type { LevelIndex } from './format.ts';
 
 export const MIN_CELL_CSS_PIXELS = 48;
 /** OpenSeadragon's default: it draws the finest level whose pixels are at least half a device pixel. */

@@ -8,12 +8,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { UserError } from '../../errors.ts';
-import { hashOf } from '../../cache/hash.ts';
-import type { CacheStore } from '../../cache/store.ts';
-import type { WorkerPool } from '../../engine/pool.ts';
-import { inputSize, type Preprocess } from '../../models/preprocess.ts';
-import { whiten } from '../../featurevis/objectives.ts';
+import { UserError } from '../errors.ts';
+import { hashOf } from '../cache/hash.ts';
+import type { CacheStore } from '../cache/store.ts';
+import type { WorkerPool } from '../engine/pool.ts';
+import { inputSize, type Preprocess } from '../models/preprocess.ts';
+import { whiten } from '../featurevis/objectives.ts';
 import { iconSettings, warmSettings, type IconParams } from './settings.ts';
 import type { IconBatchInput, IconBatchOutput } from './tasks.ts';
 

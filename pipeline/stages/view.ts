@@ -5,32 +5,33 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { writerMark } from '../../cache/partials.ts';
-import type { CacheStore } from '../../cache/store.ts';
-import type { WorkerPool } from '../../engine/pool.ts';
-import { UserError } from '../../errors.ts';
-import type { ViewPlan } from '../../recipes/plan.ts';
-import type { Recipe } from '../../recipes/schema.ts';
-import { exampleCropper } from '../../datasets/crop.ts';
-import { gridKeyFor, gridSizesFor } from '../grid/keys.ts';
-import { computeGrid } from '../grid/stage.ts';
+import { writerMark } from '../cache/partials.ts';
+import type { CacheStore } from '../cache/store.ts';
+import type { WorkerPool } from '../engine/pool.ts';
+import { UserError } from '../errors.ts';
+import type { ViewPlan } from '../recipes/plan.ts';
+import type { Recipe } from '../recipes/schema.ts';
+import { exampleCropper } from '../datasets/crop.ts';
+import { gridKeyFor, gridSizesFor } from './grid/keys.ts';
+import { computeGrid } from './grid/stage.ts';
 import { runIcons } from '../icons/stage.ts';
 import { secondMoment } from '../icons/second-moment.ts';
 import { warmStartParents } from '../icons/warm-start.ts';
-import { layoutKeyFor, layoutParamsFor } from '../layout/keys.ts';
-import { computeLayout, viewSamples } from '../layout/stage.ts';
-import { takeRows } from '../layout/view-samples.ts';
-import { runLegibility, type LegibilityScore } from '../legibility/stage.ts';
-import { homeGrid, planPyramid } from '../render/arrangement.ts';
-import { readRendered, writeRendered } from '../render/cached.ts';
-import { drawnCoverage } from '../render/compose.ts';
-import { linkTree } from '../render/files.ts';
-import type { CellRecord } from '../render/format.ts';
-import { DEFAULT_EXAMPLE_PIXELS, renderKeyFor, viewIndexOf } from '../render/keys.ts';
-import { renderView } from '../render/stage.ts';
-import { inShard, type Shard } from '../shard.ts';
+import { layoutKeyFor, layoutParamsFor } from './layout/keys.ts';
+import { computeLayout, viewSamples } from './layout/stage.ts';
+import { takeRows } from './layout/view-samples.ts';
+import { runLegibility } from './legibility/stage.ts';
+import type { LegibilityScore, ViewReport } from '../published/manifest.ts';
+import { homeGrid, planPyramid } from './render/arrangement.ts';
+import { readRendered, writeRendered } from './render/cached.ts';
+import { drawnCoverage } from './render/compose.ts';
+import { linkTree } from './render/files.ts';
+import type { CellRecord } from '../published/format.ts';
+import { DEFAULT_EXAMPLE_PIXELS, renderKeyFor, viewIndexOf } from './render/keys.ts';
+import { renderView } from './render/stage.ts';
+import { inShard, type Shard } from './shard.ts';
 import type { LayerData } from './layer-data.ts';
-import { progressBar } from '../progress.ts';
+import { progressBar } from './progress.ts';
 
 export interface ViewContext {
   recipe: Recipe & { id: string; file: string };
@@ -53,25 +54,6 @@ export interface ViewContext {
   stopAfterGrids?: boolean;
 }
 
-export interface ViewReport {
-  id: string;
-  samples: number;
-  trustworthiness?: number;
-  /** Per grid level: kept cells, and the share of the map's square their icons cover. */
-  grids: { size: number; cells: number; coverage: number }[];
-  /** The grid size a viewer shows at its home view on a desktop (render/arrangement.ts, HOME_MAP_CSS_PIXELS). */
-  homeGrid: number;
-  /** With recipe.legibility, on layer views: the judge's scores per scored grid level. */
-  legibility?: { judge: string; grids: LegibilityScore[] };
-  render: { files: number; bytes: number; levels: { size: number; tiles: number; bytes: number }[]; key: string };
-  icons: { computed: number; total: number };
-  /** Wall seconds of this run per step (near 0 for cached steps). */
-  seconds: Record<string, number>;
-  /** Seconds the cached artifacts took when they were computed (for the methods appendix). */
-  computedSeconds: { layout?: Record<string, number>; render?: number };
-  /** Stages computed (not taken from the cache). */
-  computed: string[];
-}
 
 interface Stopwatch {
   lap(): number;

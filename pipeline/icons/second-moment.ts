@@ -1,5 +1,5 @@
 /** The layer's activation second moment, which whitened icon directions (recipe icons.whiten) are taken against. */
-import { tf } from '../../engine/tf.ts';
+import { tf } from '../engine/tf.ts';
 
 /** E[a·aᵀ] over the view's samples, [depth, depth], for whitened directions. */
 export function secondMoment(vectors: Float32Array, n: number, depth: number): Float32Array {
