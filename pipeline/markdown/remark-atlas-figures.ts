@@ -116,7 +116,7 @@ function checkViewer(node: MdxJsxElement, where: string, atlasesDir: string): Ta
       number++;
       const view = stringAttribute(child, 'view', stepWhere);
       if (view) {
-        atlas.view(view, `${stepWhere}: <Step>`);
+        atlas.view(view, `${stepWhere}: <Step view="${view}">`);
         if (!views.includes(view)) views.push(view);
       }
       checkFocus(child, atlas, stepWhere);
@@ -140,7 +140,7 @@ function atlasOf(node: MdxJsxElement, where: string, atlasesDir: string): Publis
 function viewsOf(node: MdxJsxElement, atlas: PublishedAtlas, where: string): string[] {
   if (node.name === 'ClassCompare') {
     const view = stringAttribute(node, 'view', where) ?? comparisonView(node, atlas, where);
-    atlas.view(view, `${where}: <ClassCompare>`);
+    atlas.view(view, `${where}: <ClassCompare view="${view}">`);
     return [view];
   }
   const view = stringAttribute(node, 'view', where);
@@ -149,7 +149,7 @@ function viewsOf(node: MdxJsxElement, atlas: PublishedAtlas, where: string): str
   if (!views.length) {
     throw new UserError(`${where}: <${node.name}> needs a "view" (or "views") attribute; atlas "${atlas.name}" has ${Object.keys(atlas.views).join(', ')}.`);
   }
-  for (const id of views) atlas.view(id, `${where}: <${node.name}>`);
+  for (const id of views) atlas.view(id, `${where}: <${node.name} view="${id}">`);
   return views;
 }
 
@@ -160,7 +160,7 @@ function comparisonView(node: MdxJsxElement, atlas: PublishedAtlas, where: strin
   if (!layer || classes.length !== 2) {
     throw new UserError(`${where}: <ClassCompare> needs view="<layer>.compare-<a>-<b>", or layer="…" and classes="a b" naming two classes.`);
   }
-  for (const name of classes) atlas.requireClass(name, `${where}: <ClassCompare>`, 'classes');
+  for (const name of classes) atlas.requireClass(name, `${where}: <ClassCompare classes="${classes.join(' ')}">: "${name}"`);
   return comparisonViewId(layer, classes[0]!, classes[1]!);
 }
 
@@ -172,7 +172,7 @@ function checkHighlight(node: MdxJsxElement, where: string): void {
 
 function checkFocus(node: MdxJsxElement, atlas: PublishedAtlas, where: string): void {
   const focus = stringAttribute(node, 'focus', where);
-  if (focus) atlas.requireClass(focus, `${where}: <${node.name}>`, 'focus');
+  if (focus) atlas.requireClass(focus, `${where}: <${node.name} focus="${focus}">`);
 }
 
 function checkBox(node: MdxJsxElement, where: string): void {
@@ -184,14 +184,14 @@ function checkNeuron(node: MdxJsxElement, where: string, atlasesDir: string): vo
   const atlas = atlasOf(node, where, atlasesDir);
   const neuron = stringAttribute(node, 'neuron', where);
   if (!neuron) throw new UserError(`${where}: <Neuron> needs a "neuron" attribute naming one of the recipe's neurons entries.`);
-  atlas.neuron(neuron, `${where}: <Neuron>`);
+  atlas.neuron(neuron, `${where}: <Neuron neuron="${neuron}">`);
 }
 
 function checkPatchExperiment(node: MdxJsxElement, where: string, atlasesDir: string): void {
   const atlas = atlasOf(node, where, atlasesDir);
   const experiment = stringAttribute(node, 'experiment', where);
   if (!experiment) throw new UserError(`${where}: <PatchExperiment> needs an "experiment" attribute naming one of the recipe's patchExperiments entries.`);
-  atlas.patchExperiment(experiment, `${where}: <PatchExperiment>`);
+  atlas.patchExperiment(experiment, `${where}: <PatchExperiment experiment="${experiment}">`);
 }
 
 function checkValue(node: MdxJsxElement, where: string, atlasesDir: string): void {
@@ -200,7 +200,7 @@ function checkValue(node: MdxJsxElement, where: string, atlasesDir: string): voi
   if (!valuePath) throw new UserError(`${where}: <Value> needs a "path" attribute into the atlas's manifest.json, e.g. path="images.count".`);
   const format = stringAttribute(node, 'format', where);
   if (format && !VALUE_FORMATS.includes(format as ValueFormat)) throw new UserError(`${where}: <Value format="${format}"> is not a format; use one of ${VALUE_FORMATS.join(', ')}.`);
-  atlas.value(valuePath, `${where}: <Value>`);
+  atlas.value(valuePath, `${where}: <Value path="${valuePath}">`);
 }
 
 /** A cover from an atlas view must name a published atlas and one of its views. */
@@ -210,7 +210,7 @@ function checkCover(file: VFile, label: string, atlasesDir: string): void {
   if (!cover || (cover.atlas === undefined && cover.view === undefined)) return;
   const where = `${label}:${coverLine(file)}`;
   const atlas = readPublishedAtlas(atlasesDir, String(cover.atlas ?? ''), `${where}: cover.atlas`);
-  atlas.view(String(cover.view), `${where}: cover.view`);
+  atlas.view(String(cover.view), `${where}: cover.view "${String(cover.view)}"`);
 }
 
 /** The line of the front matter's cover key (its atlas: line when the cover spans several lines). */
@@ -227,5 +227,5 @@ function checkActivationGrid(node: MdxJsxElement, where: string, atlasesDir: str
   const atlas = atlasOf(node, where, atlasesDir);
   const grid = stringAttribute(node, 'grid', where);
   if (!grid) throw new UserError(`${where}: <ActivationGrid> needs a "grid" attribute naming one of the atlas's activation grids.`);
-  atlas.activationGrid(grid, `${where}: <ActivationGrid>`);
+  atlas.activationGrid(grid, `${where}: <ActivationGrid grid="${grid}">`);
 }

@@ -2,7 +2,7 @@
  * The one reader of what the pipeline published under <publicDir>/atlases/ (format.ts, manifest.ts,
  * activation-grid.ts), at build time: the remark plugin that checks an article's figures, every figure
  * component and the methods appendix go through it. Each lookup that can miss says so in one sentence, the same
- * wherever it is asked, after `where` (the page or file:line asking).
+ * wherever it is asked: `asker` names who asked, e.g. 'content/articles/a.mdx:12: <Atlas view="mixed9">'.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -63,9 +63,9 @@ export class PublishedAtlas {
   }
 
   /** The view's index (view.json). */
-  view(id: string, where: string): ViewIndex {
+  view(id: string, asker: string): ViewIndex {
     const entry = this.views[id];
-    if (!entry) throw new UserError(`${where}: atlas "${this.name}" has no view "${id}"; its views are ${Object.keys(this.views).join(', ')}.`);
+    if (!entry) throw new UserError(`${asker} names a view that atlas "${this.name}" does not have; its views are ${Object.keys(this.views).join(', ')}.`);
     let index = this.viewIndexes.get(id);
     if (!index) {
       index = JSON.parse(readFileSync(path.join(this.folder, entry.path, 'view.json'), 'utf8')) as ViewIndex;
@@ -75,43 +75,43 @@ export class PublishedAtlas {
   }
 
   /** The activation grid's index (grid.json), with its folder relative to the atlas. */
-  activationGrid(id: string, where: string): ActivationGridIndex & { path: string } {
+  activationGrid(id: string, asker: string): ActivationGridIndex & { path: string } {
     const entry = this.manifest.activationGrids?.[id];
     const file = entry && path.join(this.folder, entry.path, 'grid.json');
-    if (!entry || !existsSync(file!)) throw this.missing(where, 'activation grid', id, this.manifest.activationGrids, 'activationGrids');
+    if (!entry || !existsSync(file!)) throw this.missing(asker, 'an activation grid', this.manifest.activationGrids, 'activationGrids');
     return { ...(JSON.parse(readFileSync(file!, 'utf8')) as ActivationGridIndex), path: entry.path };
   }
 
-  neuron(id: string, where: string): NeuronIndex {
+  neuron(id: string, asker: string): NeuronIndex {
     const neuron = this.manifest.neurons?.[id];
-    if (!neuron) throw this.missing(where, 'neuron figure', id, this.manifest.neurons, 'neurons');
+    if (!neuron) throw this.missing(asker, 'a neuron figure', this.manifest.neurons, 'neurons');
     return neuron;
   }
 
-  patchExperiment(id: string, where: string): PatchExperimentResult {
+  patchExperiment(id: string, asker: string): PatchExperimentResult {
     const experiment = this.manifest.patchExperiments?.[id];
-    if (!experiment) throw this.missing(where, 'patch experiment', id, this.manifest.patchExperiments, 'patchExperiments');
+    if (!experiment) throw this.missing(asker, 'a patch experiment', this.manifest.patchExperiments, 'patchExperiments');
     return experiment;
   }
 
   /** A number or text the manifest holds, by its path (manifest-value.ts). */
-  value(valuePath: string, where: string): unknown {
+  value(valuePath: string, asker: string): unknown {
     const found = manifestValue(this.manifest, valuePath);
     if ('missing' in found) {
-      throw new UserError(`${where}: atlas "${this.name}"'s manifest ${found.missing}; fix the path (see public/atlases/${this.name}/manifest.json) or rebuild the atlas.`);
+      throw new UserError(`${asker}: atlas "${this.name}"'s manifest ${found.missing}; fix the path (see public/atlases/${this.name}/manifest.json) or rebuild the atlas.`);
     }
     return found.value;
   }
 
-  /** Throws unless `label` is one of the atlas's classes; `attribute` is what named it. */
-  requireClass(label: string, where: string, attribute: string): void {
+  /** Throws unless `label` is one of the atlas's classes. */
+  requireClass(label: string, asker: string): void {
     if (this.labels.includes(label)) return;
     const some = this.labels.slice(0, 12).join(', ');
-    throw new UserError(`${where}: ${attribute}="${label}" names no class of atlas "${this.name}"; its classes are ${some}${this.labels.length > 12 ? ', …' : ''}.`);
+    throw new UserError(`${asker} names no class of atlas "${this.name}"; its classes are ${some}${this.labels.length > 12 ? ', …' : ''}.`);
   }
 
-  private missing(where: string, what: string, id: string, known: Record<string, unknown> | undefined, field: string): UserError {
+  private missing(asker: string, what: string, known: Record<string, unknown> | undefined, field: string): UserError {
     const ids = Object.keys(known ?? {});
-    return new UserError(`${where}: atlas "${this.name}" has no ${what} "${id}"; ${ids.length ? `it has ${ids.join(', ')}` : `add it to the recipe's ${field} list`}.`);
+    return new UserError(`${asker} names ${what} that atlas "${this.name}" does not have; ${ids.length ? `it has ${ids.join(', ')}` : `add it to the recipe's ${field} list`}.`);
   }
 }

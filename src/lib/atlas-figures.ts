@@ -44,7 +44,7 @@ export function clientView(atlas: PublishedAtlas, id: string, where: string): Cl
 }
 
 export function figureConfig(atlas: PublishedAtlas, views: string[], initial: ViewState, showLabels: boolean, where: string): FigureConfig {
-  if (initial.focus) atlas.requireClass(initial.focus, where, 'focus');
+  if (initial.focus) atlas.requireClass(initial.focus, `${where}: focus "${initial.focus}"`);
   return { atlas: atlas.name, labels: atlas.labels, views: views.map((id) => clientView(atlas, id, where)), initial, showLabels };
 }
 

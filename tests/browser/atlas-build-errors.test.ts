@@ -49,7 +49,7 @@ describe('atlas figures naming what the pipeline did not produce', () => {
 
   it('name the atlas, class, region, step or link target that is wrong', () => {
     expect(check('<Atlas atlas="demo2" view="mixed3b" />')).toThrow(
-      /^content\/articles\/test\.mdx:1: atlas "demo2" was not produced by the pipeline \(no .*atlases\/demo2\/manifest\.json\); add content\/atlases\/demo2\.yaml/,
+      /^content\/articles\/test\.mdx:1: <Atlas>: atlas "demo2" was not produced by the pipeline \(no .*atlases\/demo2\/manifest\.json\); add content\/atlases\/demo2\.yaml/,
     );
     expect(check('\n<Atlas atlas="demo" view="mixed3b" focus="sharks" />')).toThrow(/^content\/articles\/test\.mdx:2: <Atlas focus="sharks"> names no class of atlas "demo"; its classes are whale, shark/);
     expect(check('<Atlas atlas="demo" view="mixed3b" box="0.5 0.5 0.2 0.9" />')).toThrow(/<Atlas box="0.5 0.5 0.2 0.9"> must be four numbers between 0 and 1/);
@@ -59,7 +59,7 @@ describe('atlas figures naming what the pipeline did not produce', () => {
     expect(check('<Atlas id="a" atlas="demo" view="mixed3b" />\n\n<AtlasLink to="a" view="mixed4b">x</AtlasLink>')).toThrow(/<AtlasLink view="mixed4b"> is not a view that figure "a" shows \(mixed3b\)/);
     expect(check('<ActivationGrid atlas="demo" grid="nothing" />')).toThrow(/<ActivationGrid grid="nothing"> names an activation grid that atlas "demo" does not have/);
     expect(check('<Neuron atlas="demo" neuron="channel-9" />')).toThrow(/<Neuron neuron="channel-9"> names a neuron figure that atlas "demo" does not have; it has channel-25, channel-88, channels-25-88\./);
-    expect(check('<PatchExperiment atlas="demo" experiment="football" />')).toThrow(/<PatchExperiment experiment="football"> names no patch experiment of atlas "demo"; it has baseball\./);
+    expect(check('<PatchExperiment atlas="demo" experiment="football" />')).toThrow(/<PatchExperiment experiment="football"> names a patch experiment that atlas "demo" does not have; it has baseball\./);
     expect(check('<Value atlas="demo" path="images.cuont" />')).toThrow(/<Value path="images.cuont">: atlas "demo"'s manifest images has no "cuont"/);
     expect(check('<Value atlas="demo" path="patchExperiments.baseball.rows[patch=icon,size=18].rate" />')).toThrow(/rows has no element \[patch=icon,size=18\]/);
     expect(check('<Value atlas="demo" path="images.count" format="percentage" />')).toThrow(/<Value format="percentage"> is not a format; use one of number, integer, percent/);

@@ -8,7 +8,8 @@
  *                     one activation grid ("shark-baseball", pipeline/published/activation-grid.ts), three neuron figures,
  *                     the "baseball" patch experiment with its images, and the manifest's provenance fields (fixture
  *                     values) that <MethodsAppendix> and the article's <Value>s report
- *   atlases/hostile   one view whose class names carry HTML, for the test that labels are shown as text
+ *   atlases/hostile   one view whose class names carry HTML, for the test that labels are shown as text; its manifest
+ *                     has no provenance, as an older pipeline's
  *   atlases/seams     one view whose pyramid is a continuous texture with no light pixels, for the seam test
  *
  * Reused between runs while the fixture code is unchanged (a stamp of its sources' hash).
@@ -79,7 +80,9 @@ export async function writeFixturePublic(dir = FIXTURE_PUBLIC_DIR): Promise<stri
   const hostileLabels = labels.map((label) => (label === 'kite' ? HOSTILE_LABEL : label));
   const hostile = path.join(atlases, 'hostile');
   copyView(path.join(a.dir, 'mixed4b'), path.join(hostile, 'mixed4b'), { view: 'mixed4b', layer: 'mixed4b', labels: hostileLabels });
-  writeJson(path.join(hostile, 'manifest.json'), fixtureManifest({ id: 'hostile', title: 'Labels with markup', labels: hostileLabels, views: { mixed4b: { ...a.manifest.views.mixed4b!, path: 'mixed4b' } } }));
+  // Its manifest is an older pipeline's: the index alone, no provenance (the methods section says what it lacks).
+  const sparse: Pick<AtlasManifest, 'id' | 'title' | 'labels' | 'views'> = { id: 'hostile', title: 'Labels with markup', labels: hostileLabels, views: { mixed4b: { ...a.manifest.views.mixed4b!, path: 'mixed4b' } } };
+  writeJson(path.join(hostile, 'manifest.json'), sparse);
 
   // An atlas whose map is one continuous texture, for the seam test: any light line in it is the viewer's.
   const seams = path.join(atlases, 'seams');

@@ -84,8 +84,12 @@ function pastPoint(point: Step, order: string[]) {
 }
 
 const status = (root: string) => spawnSync(TSX, [ATLAS_CLI, 'status', '--root', root], { env, encoding: 'utf8' }).stdout;
-/** The first thing `atlas status` says is still to do: where the kill landed. */
-const leftToDo = (text: string) => text.split('\n').find((line) => /stale/.test(line))?.replace(/^[^:]+: /, '') ?? 'nothing';
+/** The first thing `atlas status` says is still to compute (not only to publish): where the kill landed. */
+const leftToDo = (text: string) =>
+  text
+    .split('\n')
+    .find((line) => /stale/.test(line) && /to compute|to draw|to render|after the/.test(line))
+    ?.replace(/^[^:]+: /, '') ?? 'only publishing';
 
 const dir = path.join(os.tmpdir(), `atlas-kill-${process.pid}`);
 const rows: { point: number; killedAt: string; leftToDo: string; landed: boolean }[] = [];
