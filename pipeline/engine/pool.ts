@@ -17,6 +17,28 @@ export interface Job {
   transfer?: ArrayBuffer[];
 }
 
+/** A task of a worker module, typed by the function it names; pool.call(task, input) runs it. */
+export interface Task<Input, Output> {
+  module: string;
+  task: string;
+  /** Carries the types only. */
+  readonly signature?: (input: Input) => Output;
+}
+
+/** The task functions of a worker module, as Task handles. */
+export type TasksOf<Module> = {
+  [Name in keyof Module as Module[Name] extends (input: never) => unknown ? Name : never]: Module[Name] extends (input: infer Input) => infer Output ? Task<Input, Awaited<Output>> : never;
+};
+
+/**
+ * The tasks of a worker module, checked by the compiler against its exports:
+ * `const tasks = tasksOf<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url))`, then
+ * `pool.call(tasks.renderIconBatch, input)`. The module is loaded in the workers only.
+ */
+export function tasksOf<Module>(url: URL): TasksOf<Module> {
+  return new Proxy({}, { get: (_, name) => ({ module: url.href, task: String(name) }) }) as TasksOf<Module>;
+}
+
 interface Pending {
   job: Job;
   resolve: (value: unknown) => void;
@@ -67,6 +89,11 @@ export class WorkerPool {
   /** The backend line of each worker, once all have started. */
   backends(): Promise<string[]> {
     return Promise.all(this.slots.map((slot) => slot.ready));
+  }
+
+  /** Runs one task of a worker module (tasksOf) on `input`; `transfer` moves those buffers instead of copying them. */
+  call<Input, Output>(task: Task<Input, Output>, input: Input, transfer?: ArrayBuffer[]): Promise<Output> {
+    return this.run<Output>({ module: task.module, task: task.task, input, ...(transfer ? { transfer } : {}) });
   }
 
   run<Output>(job: Job): Promise<Output> {

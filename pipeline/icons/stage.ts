@@ -11,15 +11,16 @@ import sharp from 'sharp';
 import { UserError } from '../errors.ts';
 import { hashOf } from '../cache/hash.ts';
 import type { CacheStore } from '../cache/store.ts';
-import type { WorkerPool } from '../engine/pool.ts';
+import { tasksOf, type WorkerPool } from '../engine/pool.ts';
 import { inputSize, type Preprocess } from '../models/preprocess.ts';
 import { whiten } from '../featurevis/objectives.ts';
 import { iconSettings, warmSettings, type IconParams } from './settings.ts';
-import type { IconBatchInput, IconBatchOutput } from './tasks.ts';
+import type { IconBatchInput } from './tasks.ts';
 
 /** Bump when icons would come out different for the same inputs, so old ones are not reused. */
 export const ICONS_VERSION = 2;
-const TASKS = new URL('./tasks.ts', import.meta.url).href;
+/** The icon tasks the worker pool runs (tasks.ts); figures outside the atlas views use them too. */
+export const iconTasks = tasksOf<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
 const STAGE = 'icons';
 const FILE = 'icon.png';
 
@@ -123,7 +124,7 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
         settings: warm ? warmSettings(params) : iconSettings(params),
         ...(starts ? { starts: starts.map((bytes) => new Uint8Array(bytes)) } : {}),
       };
-      const output = await o.pool.run<IconBatchOutput>({ module: TASKS, task: 'renderIconBatch', input, transfer: [directions.buffer] });
+      const output = await o.pool.call(iconTasks.renderIconBatch, input, [directions.buffer]);
       for (const notice of output.notices) {
         if (noticed.has(notice)) continue;
         noticed.add(notice);
@@ -230,11 +231,7 @@ function checkDirections(directions: Float32Array, depth: number, layer: string)
 
 /** The layer must exist and have height and width (the objective is taken at its centre position). */
 async function checkLayer(o: IconsInput): Promise<void> {
-  const probe = await o.pool.run<{ shape: number[]; fixedInput?: [number, number] }>({
-    module: TASKS,
-    task: 'probeLayer',
-    input: { model: o.modelFolder, layer: o.layer, preprocess: o.preprocess },
-  });
+  const probe = await o.pool.call(iconTasks.probeLayer, { model: o.modelFolder, layer: o.layer, preprocess: o.preprocess });
   if (probe.shape.length !== 4) {
     throw new UserError(`layer "${o.layer}" has no spatial extent (output shape [${probe.shape.join(', ')}]), so it cannot have feature-visualization icons; choose a convolutional layer or set icons.mode to "examples".`);
   }

@@ -16,7 +16,7 @@ import type { CacheStore } from '../cache/store.ts';
 import type { WorkerPool } from '../engine/pool.ts';
 import type { Recipe } from '../recipes/schema.ts';
 import { runActivations, ACTIVATIONS_VERSION } from './activations/stage.ts';
-import { ICONS_VERSION } from '../icons/stage.ts';
+import { ICONS_VERSION, iconTasks } from '../icons/stage.ts';
 import { FORMAT_VERSION } from '../published/format.ts';
 import type { AtlasManifest, NeuronIndex, PatchExperimentResult, StageReport, ViewEntry, ViewReport } from '../published/manifest.ts';
 import { loadLayer } from './layer-data.ts';
@@ -32,7 +32,6 @@ import { LAYOUT_VERSION, layoutParamsFor } from './layout/keys.ts';
 import { RENDER_VERSION } from './render/keys.ts';
 import { runView } from './view.ts';
 
-const ICON_TASKS = new URL('../icons/tasks.ts', import.meta.url).href;
 
 
 export async function runRecipe(options: {
@@ -91,7 +90,7 @@ export async function runRecipe(options: {
     // One layer's samples in memory at a time, shared by that layer's views.
     for (const layer of layers) {
       const data = loadLayer(cache, activations.chunks, layer, recipe.attribution.topK, activations.declared.length);
-      const { shape } = await pool.run<{ shape: number[] }>({ module: ICON_TASKS, task: 'probeLayer', input: { model: modelFolder, layer, preprocess: recipe.preprocess } });
+      const { shape } = await pool.call(iconTasks.probeLayer, { model: modelFolder, layer, preprocess: recipe.preprocess });
       const context = { recipe, root, cache, pool, log, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelFolder, modelHash: activations.modelHash, data, layerSize: [shape[1]!, shape[2]!] as [number, number] };
       for (const view of views.filter((v) => v.layer === layer)) {
         const report = await runView({ ...context, ...(shard ? { shard } : {}), ...(options.phase === 'layout' ? { stopAfterGrids: true } : {}) }, view, temporary);

@@ -10,14 +10,14 @@ import sharp from 'sharp';
 import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';
 import { datasetImages, exampleCropper } from '../../datasets/crop.ts';
-import type { WorkerPool } from '../../engine/pool.ts';
+import { tasksOf, type WorkerPool } from '../../engine/pool.ts';
 import { UserError } from '../../errors.ts';
 import type { Recipe } from '../../recipes/schema.ts';
 import type { ActivationGridIndex, ActivationGridPosition } from '../../published/activation-grid.ts';
 import { cachedIcons, iconKeys, runIcons, type IconsInput } from '../../icons/stage.ts';
 import type { ActivationGridInput, ActivationGridOutput } from './tasks.ts';
 
-const TASKS = new URL('./tasks.ts', import.meta.url).href;
+const tasks = tasksOf<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
 /** Bump whenever the cached forward pass (activations, attributions) can change. */
 export const ACTIVATION_GRID_VERSION = 1;
 /** Positions whose activation norm is below this share of the image's largest get no icon. */
@@ -132,7 +132,7 @@ async function gridActivations(o: GridSource & { modelHash: string; cache: Cache
   const cached = readActivations(o.cache, key);
   if (cached) return cached;
   const input: ActivationGridInput = { model: path.resolve(o.root, o.recipe.model), layer: o.spec.layer, preprocess: o.recipe.preprocess, pixels: o.image.pixels };
-  const grid = await o.pool.run<ActivationGridOutput>({ module: TASKS, task: 'activationGrid', input });
+  const grid = await o.pool.call(tasks.activationGrid, input);
   const bytes = (array: Float32Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
   o.cache.write('activation-grid', key, { 'activations.f32': bytes(grid.activations), 'attributions.f32': bytes(grid.attributions) }, { shape: grid.shape, classes: grid.classes });
   return grid;

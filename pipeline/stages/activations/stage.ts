@@ -10,7 +10,7 @@ import { UserError } from '../../errors.ts';
 import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';
 import { FileDigests } from '../../cache/file-digests.ts';
-import type { WorkerPool } from '../../engine/pool.ts';
+import { tasksOf, type WorkerPool } from '../../engine/pool.ts';
 import { listFolder, listManifest, type Skipped } from '../../datasets/sources.ts';
 import { requireUsable } from '../../datasets/decode.ts';
 import { duplicatesIn, readLabelsFile, requireDistinct } from '../../models/labels.ts';
@@ -23,7 +23,7 @@ import type { ChunkImages, ChunkInput, ChunkOutput } from './tasks.ts';
 /** Bump when the stage computes something different, so old chunks are not reused. */
 export const ACTIVATIONS_VERSION = 2;
 export const CHUNK_IMAGES = 256;
-const TASKS = new URL('./tasks.ts', import.meta.url).href;
+const tasks = tasksOf<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
 
 export interface ActivationsResult {
   /** Cache keys of the chunks, in image order. */
@@ -95,7 +95,7 @@ export async function runActivations(options: {
         missing++;
       } else if (!existing) {
         const input: ChunkInput = { model: modelFolder, preprocess: recipe.preprocess, options: sampleOptions, images, batch: 32 };
-        const output = await pool.run<ChunkOutput>({ module: TASKS, task: 'activationsChunk', input });
+        const output = await pool.call(tasks.activationsChunk, input);
         const chunkSkipped = relativeSkipped(output.skipped, folder);
         cache.write('activations', keys[i]!, chunkFiles(output), { images: output.ids.length, skipped: chunkSkipped });
         skipped.push(...chunkSkipped);

@@ -6,14 +6,14 @@
 import { UMAP } from 'umap-js';
 import { UserError } from '../../errors.ts';
 import { Random } from '../../random.ts';
-import type { WorkerPool } from '../../engine/pool.ts';
+import { tasksOf, type WorkerPool } from '../../engine/pool.ts';
 import { exactKnn, exactKnnWith, normalizeRows, type Metric } from './knn.ts';
 import { pca } from './pca.ts';
 import { clipAndScale } from './scale.ts';
 import { trustworthiness } from './trustworthiness.ts';
 import { defaultEpochs, fuzzyGraph, optimizeLayout, optimizeLayoutWith, SHARDS } from './umap.ts';
 
-const TASKS = new URL('./tasks.ts', import.meta.url).href;
+const tasks = tasksOf<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
 
 export interface LayoutParams {
   neighbors: number;
@@ -71,7 +71,7 @@ export async function layoutActivations(
   const dims = params.pca > 0 && params.pca < d ? params.pca : d;
   const pcaSeconds = tick();
   const knn = pool
-    ? await exactKnnWith(reduced, n, dims, params.neighbors, params.metric, (job) => pool.run({ module: TASKS, task: 'neighbours', input: job }))
+    ? await exactKnnWith(reduced, n, dims, params.neighbors, params.metric, (job) => pool.call(tasks.neighbours, job))
     : exactKnn(reduced, n, dims, params.neighbors, params.metric);
   const neighbourSeconds = tick();
 
@@ -82,7 +82,7 @@ export async function layoutActivations(
       ? umapJs(reduced, n, dims, knn.indices, knn.distances, params, epochs, random)
       : pool
         ? await optimizeLayoutWith(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random, dimensions: params.dimensions ?? 2 }, async (plan, epoch) => {
-            await Promise.all(Array.from({ length: SHARDS }, (_, shard) => pool.run({ module: TASKS, task: 'layoutShard', input: { plan, shard, epoch } })));
+            await Promise.all(Array.from({ length: SHARDS }, (_, shard) => pool.call(tasks.layoutShard, { plan, shard, epoch })));
             onEpoch?.(epoch + 1, epochs);
           })
         : optimizeLayout(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random, dimensions: params.dimensions ?? 2 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';
-import type { WorkerPool } from '../../engine/pool.ts';
+import { tasksOf, type WorkerPool } from '../../engine/pool.ts';
 import { UserError } from '../../errors.ts';
 import { Random } from '../../random.ts';
 import type { Preprocess } from '../../models/preprocess.ts';
@@ -20,11 +20,10 @@ import { readModelLabels } from '../../models/labels.ts';
 import { runIcons } from '../../icons/stage.ts';
 import type { CellRecord } from '../../published/format.ts';
 import type { LegibilityScore } from '../../published/manifest.ts';
-import type { ClassifyInput } from './tasks.ts';
 
 /** Bump when the scores could come out different for the same icons and judge. */
 export const LEGIBILITY_VERSION = 1;
-const TASKS = new URL('./tasks.ts', import.meta.url).href;
+const tasks = tasksOf<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
 /** Images per judge call. */
 const BATCH = 64;
 
@@ -111,7 +110,7 @@ async function classify(pool: WorkerPool, model: string, preprocess: Preprocess,
   const batches: Buffer[][] = [];
   for (let start = 0; start < images.length; start += BATCH) batches.push(images.slice(start, start + BATCH));
   const results = await Promise.all(
-    batches.map((batch) => pool.run<Int32Array>({ module: TASKS, task: 'classifyImages', input: { model, preprocess, images: batch.map((b) => new Uint8Array(b)) } satisfies ClassifyInput })),
+    batches.map((batch) => pool.call(tasks.classifyImages, { model, preprocess, images: batch.map((b) => new Uint8Array(b)) })),
   );
   const out = new Int32Array(images.length);
   results.forEach((classes, i) => out.set(classes, i * BATCH));

@@ -11,11 +11,10 @@ import type { WorkerPool } from '../../engine/pool.ts';
 import { tf } from '../../engine/tf.ts';
 import { UserError } from '../../errors.ts';
 import type { Recipe } from '../../recipes/schema.ts';
-import { cachedIcons, iconKeys, runIcons, type IconsInput } from '../../icons/stage.ts';
+import { cachedIcons, iconKeys, iconTasks, runIcons, type IconsInput } from '../../icons/stage.ts';
 import { probeLayer } from '../../icons/tasks.ts';
 import type { NeuronIndex } from '../../published/manifest.ts';
 
-const ICON_TASKS = new URL('../../icons/tasks.ts', import.meta.url).href;
 
 export type NeuronSpec = Recipe['neurons'][number];
 
@@ -35,7 +34,7 @@ export async function runNeuron(o: {
   const where = `${path.relative(o.root, recipe.file)}: neurons "${spec.id}"`;
   const modelFolder = path.resolve(o.root, recipe.model);
   const probe = await o.pool
-    .run<{ shape: number[] }>({ module: ICON_TASKS, task: 'probeLayer', input: { model: modelFolder, layer: spec.layer, preprocess: recipe.preprocess } })
+    .call(iconTasks.probeLayer, { model: modelFolder, layer: spec.layer, preprocess: recipe.preprocess })
     .catch((error: Error) => {
       throw new UserError(`${where}: layer "${spec.layer}" cannot be visualized (${error.message}); list the model's layers with npm run atlas -- model inspect ${recipe.model}.`);
     });

@@ -11,19 +11,18 @@ import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';
 import { datasetImages, defaultField } from '../../datasets/crop.ts';
 import { Random } from '../../random.ts';
-import type { WorkerPool } from '../../engine/pool.ts';
+import { tasksOf, type WorkerPool } from '../../engine/pool.ts';
 import { UserError } from '../../errors.ts';
 import { inputSize } from '../../models/preprocess.ts';
 import type { Recipe } from '../../recipes/schema.ts';
-import { runIcons } from '../../icons/stage.ts';
+import { iconTasks, runIcons } from '../../icons/stage.ts';
 import { gridKeyFor, gridSizesFor } from '../grid/keys.ts';
 import { warmStartParents } from '../../icons/warm-start.ts';
 import { layoutKeyFor } from '../layout/keys.ts';
 import { planViews } from '../../recipes/plan.ts';
 import type { PatchExperimentResult } from '../../published/manifest.ts';
 
-const TASKS = new URL('./tasks.ts', import.meta.url).href;
-const ICON_TASKS = new URL('../../icons/tasks.ts', import.meta.url).href;
+const tasks = tasksOf<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
 const BATCH = 64;
 
 export type PatchExperimentSpec = Recipe['patchExperiments'][number];
@@ -147,7 +146,7 @@ async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExp
           stacked.set(copy, b * height * width * 3);
         });
         const examples = name === 'icon' && !firstFlip.has(size) ? stacked.slice() : undefined;
-        const predictions = await o.pool.run<Int32Array>({ module: TASKS, task: 'predict', input: { model: modelFolder, preprocess: recipe.preprocess, pixels: stacked }, transfer: [stacked.buffer] });
+        const predictions = await o.pool.call(tasks.predict, { model: modelFolder, preprocess: recipe.preprocess, pixels: stacked }, [stacked.buffer]);
         flipped += predictions.filter((p) => p === to).length;
         const first = predictions.findIndex((p) => p === to);
         if (examples && first >= 0) firstFlip.set(size, { image: chosen[start + first]!, pixels: examples.subarray(first * height * width * 3, (first + 1) * height * width * 3) });
@@ -221,9 +220,9 @@ async function patchIcon(o: PatchInput, where: string): Promise<Buffer> {
   // The patch is the part of the icon that the layer's centre position sees (its effective receptive field, as
   // the data-set crops use): the whole icon shrunk to a patch would shrink the feature with it.
   const model = path.resolve(o.root, recipe.model);
-  const probe = await o.pool.run<{ shape: number[] }>({ module: ICON_TASKS, task: 'probeLayer', input: { model, layer: view.layer, preprocess: recipe.preprocess } });
+  const probe = await o.pool.call(iconTasks.probeLayer, { model, layer: view.layer, preprocess: recipe.preprocess });
   // The icon shows the layer `scale` input pixels per icon pixel (icons/tasks.ts): the field in icon pixels.
-  const framing = await o.pool.run<{ scale: number }>({ module: ICON_TASKS, task: 'framingSummary', input: { model, layer: view.layer, iconSize: recipe.icons.size } });
+  const framing = await o.pool.call(iconTasks.framingSummary, { model, layer: view.layer, iconSize: recipe.icons.size });
   const input = inputSize(recipe.preprocess);
   const size = recipe.icons.size;
   const field = Math.min(size, Math.round(defaultField(input, [probe.shape[1]!, probe.shape[2]!]) / framing.scale));
