@@ -50,7 +50,12 @@ if (!existsSync(MANIFEST)) {
   console.error(`${MANIFEST} is missing: run npm run build first.`);
   process.exit(1);
 }
-const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { recipe: { sha256: string }; labels: string[]; results: Record<string, ViewReport>; views: Record<string, { kind: string; layer: string }> };
+const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as {
+  recipe: { sha256: string };
+  labels: string[];
+  results: Record<string, ViewReport>;
+  views: Record<string, { kind: string; layer: string }>;
+};
 if (manifest.recipe.sha256 !== hashOf(readFileSync(RECIPE))) {
   console.error(`${MANIFEST} was built from another version of ${RECIPE}: run npm run build first.`);
   process.exit(1);
@@ -96,7 +101,15 @@ try {
       offset += level.means.length;
     }
     const parents = warmStartParents(recipe.icons.warmStart, levels);
-    const { keys } = iconKeys({ modelHash: activations.modelHash, layer: view.layer, directions, depth, params: recipe.icons, preprocess: recipe.preprocess, parents });
+    const { keys } = iconKeys({
+      modelHash: activations.modelHash,
+      layer: view.layer,
+      directions,
+      depth,
+      params: recipe.icons,
+      preprocess: recipe.preprocess,
+      parents,
+    });
     const built = keys.map((key) => cache.read('icons', key));
     if (built.some((icon) => !icon)) throw new Error(`icons of ${view.id} are missing from .atlas-cache: run npm run build first.`);
     const starts = levels.map((_, k) => levels.slice(0, k).reduce((sum, level) => sum + level.cells.length, 0));
@@ -109,7 +122,10 @@ try {
     for (const [k, level] of levels.entries()) {
       if (k === 0) continue;
       const stride = Math.max(1, Math.floor(level.cells.length / SAMPLE));
-      const sample = level.cells.map((_, i) => starts[k]! + i).filter((i, n) => n % stride === 0 && parents[i]! >= 0).slice(0, SAMPLE);
+      const sample = level.cells
+        .map((_, i) => starts[k]! + i)
+        .filter((i, n) => n % stride === 0 && parents[i]! >= 0)
+        .slice(0, SAMPLE);
       const started = performance.now();
       const fromNoise = await renderFromNoise(view.layer, directions, depth, sample);
       const seconds = (performance.now() - started) / 1000;
@@ -175,12 +191,18 @@ const stamp = new Date().toISOString().slice(0, 10);
 const coverageTable = [
   '| view | home-view grid | coverage at the home view | every grid (cells, coverage) |',
   '|---|---|---|---|',
-  ...coverage.map((row) => `| ${row.view} (${row.kind}) | ${row.homeGrid} | ${percent(row.home)}${row.kind === 'layer' ? (row.home >= 0.35 ? ' ✓' : ' ✗ (target 35 %)') : ''} | ${row.grids.map((g) => `${g.size}: ${g.cells}, ${percent(g.coverage)}`).join('; ')} |`),
+  ...coverage.map(
+    (row) =>
+      `| ${row.view} (${row.kind}) | ${row.homeGrid} | ${percent(row.home)}${row.kind === 'layer' ? (row.home >= 0.35 ? ' ✓' : ' ✗ (target 35 %)') : ''} | ${row.grids.map((g) => `${g.size}: ${g.cells}, ${percent(g.coverage)}`).join('; ')} |`,
+  ),
 ].join('\n');
 const legibilityTable = [
   '| view | grid | cells | icons named as their top class | random noise | 24-step icons | icons − 24-step |',
   '|---|---|---|---|---|---|---|',
-  ...legibility.map((row) => `| ${row.view} | ${row.size} | ${row.cells} | **${percent(row.icons)}** | ${percent(row.noise)} | ${percent(row.reference)} | ${((row.icons - row.reference) * 100).toFixed(1)} points |`),
+  ...legibility.map(
+    (row) =>
+      `| ${row.view} | ${row.size} | ${row.cells} | **${percent(row.icons)}** | ${percent(row.noise)} | ${percent(row.reference)} | ${((row.icons - row.reference) * 100).toFixed(1)} points |`,
+  ),
 ].join('\n');
 const scheduleTable = [
   `| ${SCHEDULE_LAYER} grid | cells | median objective, as built | from noise, ${FROM_NOISE_STEPS} steps | built ÷ from noise, median per cell |`,

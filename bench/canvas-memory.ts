@@ -34,7 +34,12 @@ const TRACK_CANVASES = `(() => {
 
 export async function canvasMemory(browser: Browser, url: string): Promise<CanvasMemory> {
   const viewport = { width: 375, height: 740, deviceScaleFactor: 2 };
-  const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height }, deviceScaleFactor: viewport.deviceScaleFactor, isMobile: true, hasTouch: true });
+  const context = await browser.newContext({
+    viewport: { width: viewport.width, height: viewport.height },
+    deviceScaleFactor: viewport.deviceScaleFactor,
+    isMobile: true,
+    hasTouch: true,
+  });
   try {
     await context.addInitScript(TRACK_CANVASES);
     const page = await context.newPage();
@@ -61,7 +66,10 @@ export async function canvasMemory(browser: Browser, url: string): Promise<Canva
           await page.keyboard.press(key);
           await page.waitForTimeout(400);
         }
-        await figure.locator('[data-action="home"]').click().catch(() => undefined);
+        await figure
+          .locator('[data-action="home"]')
+          .click()
+          .catch(() => undefined);
       }
       await page.waitForLoadState('networkidle');
       const after = await measure();

@@ -46,7 +46,11 @@ export async function iconStepFlops(input: { model: string; layer: string; iconS
   const cut = tf.model({ inputs: model.inputs, outputs: model.getLayer(input.layer).output as tf.SymbolicTensor });
   const counted = cut.layers.filter((layer) => ['Conv2D', 'DepthwiseConv2D', 'Dense'].includes(layer.getClassName()));
   return tf.tidy(() => {
-    const outputs = full.tap(tf.zeros([1, ...framing.canvas, 3]), counted.map((layer) => layer.name), { anySize });
+    const outputs = full.tap(
+      tf.zeros([1, ...framing.canvas, 3]),
+      counted.map((layer) => layer.name),
+      { anySize },
+    );
     let flops = 0;
     for (const layer of counted) {
       const kernel = layer.getWeights()[0]!.shape;

@@ -65,7 +65,9 @@ const fixtures = await fixtureModels();
 const realMobileNet = path.resolve('../shared/realdata/mobilenet_v1_0.25_224');
 const architectures: Architecture[] = [
   { name: 'demo network (mixed4b)', folder: path.resolve('content/models/demo'), layer: 'mixed4b', depth: 224, range: [0, 1] },
-  ...(existsSync(path.join(realMobileNet, 'model.json')) ? [{ name: 'MobileNet v1 0.25, real (conv_pw_13_relu)', folder: realMobileNet, layer: 'conv_pw_13_relu', depth: 256, range: [-1, 1] as [number, number] }] : []),
+  ...(existsSync(path.join(realMobileNet, 'model.json'))
+    ? [{ name: 'MobileNet v1 0.25, real (conv_pw_13_relu)', folder: realMobileNet, layer: 'conv_pw_13_relu', depth: 256, range: [-1, 1] as [number, number] }]
+    : []),
   { name: 'Darknet-shaped (conv6, 512 ch.)', folder: fixtures.darknet, layer: 'conv6_leaky', depth: 512, range: [0, 1] },
   { name: 'Inception-shaped, dense (mixed3b)', folder: fixtures.inceptionDense, layer: 'mixed3b', depth: 480, range: [0, 1] },
   { name: 'ResNet-shaped (stage 3)', folder: fixtures.resnet, layer: 'stage3_block2_out', depth: 128, range: [0, 1] },
@@ -110,17 +112,35 @@ const profiles: { model: string; wall: number; shares: [string, number][]; bridg
 if (PARTS.has('speed')) {
   const baseline = checkoutBaseline();
   try {
-    const configurations: [number, SpeedRow['gradients']][] = [[1, 'fast'], [2, 'fast'], [2, 'reference'], ...(baseline ? [[2, 'baseline'] as [number, 'baseline']] : [])];
+    const configurations: [number, SpeedRow['gradients']][] = [
+      [1, 'fast'],
+      [2, 'fast'],
+      [2, 'reference'],
+      ...(baseline ? [[2, 'baseline'] as [number, 'baseline']] : []),
+    ];
     for (const [workers, gradients] of configurations) {
       const Pool = gradients === 'baseline' ? ((await import(path.join(baseline!, 'pipeline/engine/pool.ts'))).WorkerPool as typeof WorkerPool) : WorkerPool;
-      const pool = Pool.create({ size: workers, env: { ...process.env, ATLAS_BACKEND: 'wasm', ATLAS_GRADIENTS: gradients === 'reference' ? 'reference' : 'fast' } });
+      const pool = Pool.create({
+        size: workers,
+        env: { ...process.env, ATLAS_BACKEND: 'wasm', ATLAS_GRADIENTS: gradients === 'reference' ? 'reference' : 'fast' },
+      });
       await pool.backends();
       const tasks = gradients === 'baseline' ? new URL(`file://${path.join(baseline!, 'pipeline/icons/tasks.ts')}`).href : ICON_TASKS;
-      const ceiling = median(await pool.map<{ repeats: number; batch: number }, number>(ENGINE_TASKS, 'convolutionCeiling', Array.from({ length: workers }, () => ({ repeats: 3, batch: 16 }))));
+      const ceiling = median(
+        await pool.map<{ repeats: number; batch: number }, number>(
+          ENGINE_TASKS,
+          'convolutionCeiling',
+          Array.from({ length: workers }, () => ({ repeats: 3, batch: 16 })),
+        ),
+      );
       for (const arch of architectures) {
         const flops = await pool.run<number>({ module: BENCH_TASKS, task: 'iconStepFlops', input: { model: arch.folder, layer: arch.layer, iconSize: SIZE } });
         // Warm-up: every worker loads the model and compiles its kernels.
-        await pool.map(tasks, 'renderIconBatch', Array.from({ length: workers }, (_, i) => batchFor(arch, BATCH, 90 + i, 2)));
+        await pool.map(
+          tasks,
+          'renderIconBatch',
+          Array.from({ length: workers }, (_, i) => batchFor(arch, BATCH, 90 + i, 2)),
+        );
         const rates: number[] = [];
         for (let round = 0; round < REPEATS; round++) {
           const jobs = Array.from({ length: workers }, (_, i) => batchFor(arch, BATCH, round * 10 + i + 1));
@@ -221,7 +241,11 @@ async function classMeans(pool: WorkerPool, arch: Architecture, count: number): 
     for (let j = 0; j < size; j++) values[i * size + j] = image.pixels[j]! / 255;
     labels.push(image.label);
   }
-  const out = await pool.run<Record<string, Batch>>({ module: MODEL_TASKS, task: 'forward', input: { model: arch.folder, layers: [arch.layer], batch: { values, shape: [images, 64, 64, 3] } } });
+  const out = await pool.run<Record<string, Batch>>({
+    module: MODEL_TASKS,
+    task: 'forward',
+    input: { model: arch.folder, layers: [arch.layer], batch: { values, shape: [images, 64, 64, 3] } },
+  });
   const { values: activations, shape } = out[arch.layer]!;
   const [, h, w, depth] = shape as [number, number, number, number];
   const means = new Float32Array(count * depth);
@@ -241,9 +265,17 @@ async function writeSheet(rows: Buffer[][], file: string): Promise<void> {
   const width = rows[0]!.length * (SIZE + gap) + gap;
   const height = rows.length * (SIZE + gap) + gap;
   const composites = rows.flatMap((row, r) =>
-    row.map((pixels, c) => ({ input: pixels, raw: { width: SIZE, height: SIZE, channels: 3 as const }, left: gap + c * (SIZE + gap), top: gap + r * (SIZE + gap) })),
+    row.map((pixels, c) => ({
+      input: pixels,
+      raw: { width: SIZE, height: SIZE, channels: 3 as const },
+      left: gap + c * (SIZE + gap),
+      top: gap + r * (SIZE + gap),
+    })),
   );
-  await sharp({ create: { width, height, channels: 3, background: '#ffffff' } }).composite(composites).jpeg({ quality: 90 }).toFile(file);
+  await sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
+    .composite(composites)
+    .jpeg({ quality: 90 })
+    .toFile(file);
 }
 
 // Warm starts, on real grid cells of the demo's mixed5a.
@@ -322,7 +354,14 @@ async function measureWarmStarts(): Promise<typeof warmResult> {
       secondsWarm: Number(warm.seconds.toFixed(1)),
     };
     console.log(JSON.stringify(result));
-    await writeSheet([sample.slice(0, 12).map((_, k) => Buffer.from(parentIcons.pixels[parentSet.indexOf(parents[sample[k]!]!)]!)), fromNoise.pixels.slice(0, 12).map((p) => Buffer.from(p)), warm.pixels.slice(0, 12).map((p) => Buffer.from(p))], 'bench/results/icons-warm.jpg');
+    await writeSheet(
+      [
+        sample.slice(0, 12).map((_, k) => Buffer.from(parentIcons.pixels[parentSet.indexOf(parents[sample[k]!]!)]!)),
+        fromNoise.pixels.slice(0, 12).map((p) => Buffer.from(p)),
+        warm.pixels.slice(0, 12).map((p) => Buffer.from(p)),
+      ],
+      'bench/results/icons-warm.jpg',
+    );
     return result;
   } finally {
     await pool.close();
@@ -330,11 +369,18 @@ async function measureWarmStarts(): Promise<typeof warmResult> {
 }
 
 const tiles: TileBenchmark[] = [];
-if (PARTS.has('tiles')) for (const [width, format] of [[6400, 'jpeg'], [12800, 'jpeg'], [6400, 'webp']] as const) tiles.push(await benchmarkTiles({ width, settings: { format } }));
+if (PARTS.has('tiles'))
+  for (const [width, format] of [
+    [6400, 'jpeg'],
+    [12800, 'jpeg'],
+    [6400, 'webp'],
+  ] as const)
+    tiles.push(await benchmarkTiles({ width, settings: { format } }));
 
 const stamp = new Date().toISOString().slice(0, 10);
 const percent = (v: number) => `${(v * 100).toFixed(0)} %`;
-const rateOf = (model: string, gradients: string, workers: number) => speed.find((r) => r.model === model && r.gradients === gradients && r.workers === workers);
+const rateOf = (model: string, gradients: string, workers: number) =>
+  speed.find((r) => r.model === model && r.gradients === gradients && r.workers === workers);
 const speedTable = [
   `| model | canvas | icon-steps/s, 1 worker | 2 workers | 2 workers, reference gradients | 2 workers, ${BASELINE} | × ${BASELINE} | GFLOP/s (2 workers) | share of ceiling × 2 | icons × steps per 15 min |`,
   '|---|---|---|---|---|---|---|---|---|---|',
@@ -348,7 +394,9 @@ const speedTable = [
 const profileTable = [
   '| model | time share by op (one worker, 16 icons × 8 steps) | cpu-bridged ops |',
   '|---|---|---|',
-  ...profiles.map((p) => `| ${p.model} | ${p.shares.map(([name, share]) => `${name} ${percent(share)}`).join(', ')} | ${p.bridged.length ? p.bridged.join(', ') : 'none'} |`),
+  ...profiles.map(
+    (p) => `| ${p.model} | ${p.shares.map(([name, share]) => `${name} ${percent(share)}`).join(', ')} | ${p.bridged.length ? p.bridged.join(', ') : 'none'} |`,
+  ),
 ].join('\n');
 const qualityTable = [
   '| steps | median objective (dot · cos²) | seconds for 12 icons, 2 workers |',
@@ -376,4 +424,18 @@ const block = [
   tileTable,
 ].join('\n\n');
 console.log(`\n${block}`);
-publishBenchmark('icons', { date: stamp, cores: os.availableParallelism(), repeats: REPEATS, steps: STEPS, speed, profiles, quality, warm: warmResult ? { ...WARM, ...warmResult } : null, tiles }, block);
+publishBenchmark(
+  'icons',
+  {
+    date: stamp,
+    cores: os.availableParallelism(),
+    repeats: REPEATS,
+    steps: STEPS,
+    speed,
+    profiles,
+    quality,
+    warm: warmResult ? { ...WARM, ...warmResult } : null,
+    tiles,
+  },
+  block,
+);

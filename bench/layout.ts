@@ -58,11 +58,22 @@ async function runOne(implementation: string, n: number): Promise<Row> {
     // parameters as the others (15 neighbours, min_dist 0.1, 200 epochs); PCA to 50 dimensions first, as
     // recipes do by default.
     const pool = WorkerPool.create({ env: { ...process.env, ATLAS_BACKEND: 'wasm' } });
-    const params = { neighbors: K, minDist: 0.1, metric: 'euclidean' as const, pca: 50, epochs: EPOCHS, seed: 1, clipPercentiles: [1, 99] as [number, number], margin: 0.1 };
+    const params = {
+      neighbors: K,
+      minDist: 0.1,
+      metric: 'euclidean' as const,
+      pca: 50,
+      epochs: EPOCHS,
+      seed: 1,
+      clipPercentiles: [1, 99] as [number, number],
+      margin: 0.1,
+    };
     const ours = await layoutActivations(data, n, D, params, undefined, pool);
     const seconds = (performance.now() - start) / 1000;
     await pool.close();
-    console.error(`ours at ${n}: PCA ${ours.seconds.pca.toFixed(1)} s, neighbours ${ours.seconds.neighbours.toFixed(1)} s, UMAP ${ours.seconds.umap.toFixed(1)} s`);
+    console.error(
+      `ours at ${n}: PCA ${ours.seconds.pca.toFixed(1)} s, neighbours ${ours.seconds.neighbours.toFixed(1)} s, UMAP ${ours.seconds.umap.toFixed(1)} s`,
+    );
     return { n, implementation: 'atlas (this project)', seconds, peakMB: peakMB(), trustworthiness: ours.trustworthiness };
   }
   const r = new Random(1);
@@ -73,7 +84,13 @@ async function runOne(implementation: string, n: number): Promise<Row> {
   embedding.forEach(([x, y], i) => raw.set([x!, y!], i * 2));
   const seconds = (performance.now() - start) / 1000;
   await initBackend({ ATLAS_BACKEND: 'wasm' });
-  return { n, implementation: 'umap-js', seconds, peakMB: peakMB(), trustworthiness: trustworthiness(data, D, clipAndScale(raw, [1, 99], 0.1), K, 'euclidean', sampleOf(n)) };
+  return {
+    n,
+    implementation: 'umap-js',
+    seconds,
+    peakMB: peakMB(),
+    trustworthiness: trustworthiness(data, D, clipAndScale(raw, [1, 99], 0.1), K, 'euclidean', sampleOf(n)),
+  };
 }
 
 if (process.argv[2] === '--one') {
@@ -83,7 +100,10 @@ if (process.argv[2] === '--one') {
 
 const rows: Row[] = [];
 const child = (implementation: string, n: number): Row => {
-  const output = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, '--one', implementation, String(n)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const output = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, '--one', implementation, String(n)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   return JSON.parse(output.trim().split('\n').at(-1)!) as Row;
 };
 // Debian's umap-learn lives in the system Python, which may not be the first python3 on the PATH.
@@ -104,7 +124,13 @@ for (const n of SIZES) {
     const [seconds, peak] = execFileSync(python, ['-c', script], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
     const y = new Float32Array(readFileSync(path.join(folder, 'y.f32')).buffer.slice(0));
     await initBackend({ ATLAS_BACKEND: 'wasm' });
-    rows.push({ n, implementation: 'umap-learn', seconds: seconds!, peakMB: peak!, trustworthiness: trustworthiness(data, D, clipAndScale(y, [1, 99], 0.1), K, 'euclidean', sampleOf(n)) });
+    rows.push({
+      n,
+      implementation: 'umap-learn',
+      seconds: seconds!,
+      peakMB: peak!,
+      trustworthiness: trustworthiness(data, D, clipAndScale(y, [1, 99], 0.1), K, 'euclidean', sampleOf(n)),
+    });
     console.log(JSON.stringify(rows.at(-1)));
   }
 }
@@ -119,6 +145,9 @@ const stamp = new Date().toISOString().slice(0, 10);
 writeFileSync('bench/results/layout.json.tmp', `${JSON.stringify({ date: stamp, rows }, null, 2)}\n`);
 renameSync('bench/results/layout.json.tmp', 'bench/results/layout.json');
 const readme = readFileSync('README.md', 'utf8');
-const updated = readme.replace(/<!-- bench:layout:start -->[\s\S]*<!-- bench:layout:end -->/, `<!-- bench:layout:start -->\n${stamp}, 2 cores, one run each (\`npm run bench:layout\`; peak memory is the whole process's):\n\n${table}\n<!-- bench:layout:end -->`);
+const updated = readme.replace(
+  /<!-- bench:layout:start -->[\s\S]*<!-- bench:layout:end -->/,
+  `<!-- bench:layout:start -->\n${stamp}, 2 cores, one run each (\`npm run bench:layout\`; peak memory is the whole process's):\n\n${table}\n<!-- bench:layout:end -->`,
+);
 writeFileSync('README.md.tmp', updated);
 renameSync('README.md.tmp', 'README.md');

@@ -17,6 +17,8 @@ export function publishBenchmark(name: string, result: unknown, readmeBlock: str
   const block = `${start}\n${readmeBlock.trim()}\n${end}`;
   const readme = readFileSync('README.md', 'utf8');
   const markers = new RegExp(`${start}[\\s\\S]*${end}`);
-  const updated = markers.test(readme) ? readme.replace(markers, () => block) : readme.replace('<!-- bench:site:end -->', `<!-- bench:site:end -->\n\n${block}`);
+  const updated = markers.test(readme)
+    ? readme.replace(markers, () => block)
+    : readme.replace('<!-- bench:site:end -->', `<!-- bench:site:end -->\n\n${block}`);
   writeAtomic('README.md', updated);
 }

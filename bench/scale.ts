@@ -56,12 +56,41 @@ const pool = WorkerPool.create();
 try {
   const recipe = readRecipe(recipeFile, root);
   const cache = new CacheStore(path.join(root, '.atlas-cache'));
-  const activations = await timed('activations', () => runActivations({ recipe, root, cache, pool }), (a) => `${a.chunks.length} chunks on ${pool.size} workers`);
-  const data = await timed('load layer', () => loadLayer(cache, activations.chunks, LAYER, recipe.attribution.topK, activations.declared.length), (d) => `${d.n} × ${d.depth}`);
-  const layout = await timed('layout', () => layoutActivations(data.vectors, data.n, data.depth, recipe.layout, LAYER, pool), (l) => `trustworthiness ${l.trustworthiness.toFixed(3)}; PCA ${l.seconds.pca.toFixed(0)} s, neighbours ${l.seconds.neighbours.toFixed(0)} s, UMAP ${l.seconds.umap.toFixed(0)} s`);
+  const activations = await timed(
+    'activations',
+    () => runActivations({ recipe, root, cache, pool }),
+    (a) => `${a.chunks.length} chunks on ${pool.size} workers`,
+  );
+  const data = await timed(
+    'load layer',
+    () => loadLayer(cache, activations.chunks, LAYER, recipe.attribution.topK, activations.declared.length),
+    (d) => `${d.n} × ${d.depth}`,
+  );
+  const layout = await timed(
+    'layout',
+    () => layoutActivations(data.vectors, data.n, data.depth, recipe.layout, LAYER, pool),
+    (l) =>
+      `trustworthiness ${l.trustworthiness.toFixed(3)}; PCA ${l.seconds.pca.toFixed(0)} s, neighbours ${l.seconds.neighbours.toFixed(0)} s, UMAP ${l.seconds.umap.toFixed(0)} s`,
+  );
   await timed(
     'grids',
-    () => SIZES.map((size) => buildGrid({ points: layout.points, activations: data.vectors, depth: data.depth, topClasses: data.topClasses, topValues: data.topValues, topK: data.topK, declared: data.declared, declaredCount: data.declaredCount }, size, 5)),
+    () =>
+      SIZES.map((size) =>
+        buildGrid(
+          {
+            points: layout.points,
+            activations: data.vectors,
+            depth: data.depth,
+            topClasses: data.topClasses,
+            topValues: data.topValues,
+            topK: data.topK,
+            declared: data.declared,
+            declaredCount: data.declaredCount,
+          },
+          size,
+          5,
+        ),
+      ),
     (grids) => grids.map((g) => `${g.size}²: ${g.cells.length}`).join(', '),
   );
 } finally {
@@ -81,6 +110,8 @@ writeFileSync('bench/results/scale.json.tmp', `${JSON.stringify({ date: stamp, c
 renameSync('bench/results/scale.json.tmp', 'bench/results/scale.json');
 const readme = readFileSync('README.md', 'utf8');
 const block = `<!-- bench:scale:start -->\n${stamp}, 2 cores, ${backend.name} backend, one run (\`npm run bench:scale\`; peak memory is the whole process's, worker threads included):\n\n${table}\n<!-- bench:scale:end -->`;
-const updated = readme.includes('<!-- bench:scale:start -->') ? readme.replace(/<!-- bench:scale:start -->[\s\S]*<!-- bench:scale:end -->/, block) : readme.replace('<!-- bench:layout:end -->', `<!-- bench:layout:end -->\n\n${block}`);
+const updated = readme.includes('<!-- bench:scale:start -->')
+  ? readme.replace(/<!-- bench:scale:start -->[\s\S]*<!-- bench:scale:end -->/, block)
+  : readme.replace('<!-- bench:layout:end -->', `<!-- bench:layout:end -->\n\n${block}`);
 writeFileSync('README.md.tmp', updated);
 renameSync('README.md.tmp', 'README.md');

@@ -52,7 +52,13 @@ try {
     await Promise.all(Array.from({ length: processes }, (_, i) => atlas(['build', '--shard', `${i + 1}/${processes}`], cache)));
     const seconds = (performance.now() - started) / 1000;
     const one = rows[0]?.seconds ?? seconds;
-    rows.push({ processes, icons, seconds: Number(seconds.toFixed(1)), iconsPerSecond: Number((icons / seconds).toFixed(2)), efficiency: Number((one / seconds).toFixed(2)) });
+    rows.push({
+      processes,
+      icons,
+      seconds: Number(seconds.toFixed(1)),
+      iconsPerSecond: Number((icons / seconds).toFixed(2)),
+      efficiency: Number((one / seconds).toFixed(2)),
+    });
     console.log(JSON.stringify(rows.at(-1)));
     rmSync(cache, { recursive: true, force: true });
   }

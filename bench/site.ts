@@ -85,7 +85,7 @@ const table = [
   '|---|---|---|---|---|---|---|---|---|',
   ...rows,
   '',
-  `Article with four atlas viewers (${atlases === 'pipeline' ? 'the pipeline\'s demo atlas' : 'the test fixture atlas; the pipeline\'s views were absent'}), Chromium at 412 × 823 px:`,
+  `Article with four atlas viewers (${atlases === 'pipeline' ? "the pipeline's demo atlas" : "the test fixture atlas; the pipeline's views were absent"}), Chromium at 412 × 823 px:`,
   '',
   '| JavaScript, all figures started (gzipped) | target | bytes before first interaction | target |',
   '|---|---|---|---|',
@@ -100,7 +100,17 @@ const table = [
 console.log(table);
 
 const stamp = new Date().toISOString().slice(0, 10);
-const json = { lighthouse: '12.2.3', preset: 'mobile', runs: RUNS, date: stamp, atlases, article: weight, canvasMemory: canvas, chromium: execFileSync(chromePath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(), results };
+const json = {
+  lighthouse: '12.2.3',
+  preset: 'mobile',
+  runs: RUNS,
+  date: stamp,
+  atlases,
+  article: weight,
+  canvasMemory: canvas,
+  chromium: execFileSync(chromePath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+  results,
+};
 writeAtomic('bench/results/site.json', `${JSON.stringify(json, null, 2)}\n`);
 
 const readme = readFileSync('README.md', 'utf8');

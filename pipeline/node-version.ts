@@ -10,5 +10,7 @@ export function nodeTooOld(version = process.versions.node): string | undefined 
   const [major = 0, minor = 0, patch = 0] = version.split('.').map(Number);
   const [wantMajor, wantMinor, wantPatch] = MINIMUM_NODE.split('.').map(Number) as [number, number, number];
   const older = major !== wantMajor ? major < wantMajor : minor !== wantMinor ? minor < wantMinor : patch < wantPatch;
-  return older ? `Node.js ${version} is too old: atlas articles needs ${MINIMUM_NODE} or newer (the current LTS is best); install it, for example with nvm install --lts.` : undefined;
+  return older
+    ? `Node.js ${version} is too old: atlas articles needs ${MINIMUM_NODE} or newer (the current LTS is best); install it, for example with nvm install --lts.`
+    : undefined;
 }

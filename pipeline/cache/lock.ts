@@ -29,7 +29,9 @@ export async function withLock<T>(file: string, work: () => T | Promise<T>, opti
       }
       if (Date.now() - started > waitMs) {
         const [pid, host] = holder.split('~');
-        throw new UserError(`${file}: another atlas build (process ${pid} on ${host}) has held this lock for over ${Math.round(waitMs / 60_000)} min; wait for it to finish, or remove the file if that process is gone.`);
+        throw new UserError(
+          `${file}: another atlas build (process ${pid} on ${host}) has held this lock for over ${Math.round(waitMs / 60_000)} min; wait for it to finish, or remove the file if that process is gone.`,
+        );
       }
       await sleep(pollMs);
     }

@@ -63,12 +63,20 @@ export function shardUnits(cache: CacheStore, shard: Shard): (stage: string, key
 }
 
 /** Writes the entries (checked on the way) to a tar archive, atomically; returns how many were written. */
-export async function exportCache(cache: CacheStore, file: string, stages: Record<string, number>, only?: (stage: string, key: string) => boolean): Promise<number> {
+export async function exportCache(
+  cache: CacheStore,
+  file: string,
+  stages: Record<string, number>,
+  only?: (stage: string, key: string) => boolean,
+): Promise<number> {
   const entries = listEntries(cache, only).filter(({ stage }) => stage in stages);
   const pack = tar.pack();
   const temporary = partialPath(path.resolve(file));
   const written = pipeline(pack, createWriteStream(temporary));
-  const add = (name: string, data: Buffer) => new Promise<void>((resolve, reject) => pack.entry({ name, size: data.byteLength, mtime: new Date(0), mode: 0o644 }, data, (error) => (error ? reject(error) : resolve())));
+  const add = (name: string, data: Buffer) =>
+    new Promise<void>((resolve, reject) =>
+      pack.entry({ name, size: data.byteLength, mtime: new Date(0), mode: 0o644 }, data, (error) => (error ? reject(error) : resolve())),
+    );
   let count = 0;
   try {
     const header: ArchiveHeader = { format: ARCHIVE_FORMAT, stages, entries: entries.length };
@@ -106,7 +114,8 @@ export async function importCache(cache: CacheStore, file: string, stages: Recor
   mkdirSync(staging, { recursive: true });
   try {
     const header = await unpack(file, shown, staging);
-    if (header.format !== ARCHIVE_FORMAT) throw new UserError(`${file}: archive format ${header.format}, but this pipeline reads format ${ARCHIVE_FORMAT}; export it again with this version.`);
+    if (header.format !== ARCHIVE_FORMAT)
+      throw new UserError(`${file}: archive format ${header.format}, but this pipeline reads format ${ARCHIVE_FORMAT}; export it again with this version.`);
     const report: ImportReport = { imported: 0, present: 0, skipped: 0 };
     const checked: { stage: string; key: string }[] = [];
     for (const stage of readdirSync(staging)) {
@@ -168,7 +177,9 @@ async function unpack(file: string, shown: string, staging: string): Promise<Arc
     await pipeline(createReadStream(file), extract);
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError(`${file}: the archive is damaged or truncated (${(error as Error).message.split('\n')[0]}); nothing was imported from it. Export it again.`);
+    throw new UserError(
+      `${file}: the archive is damaged or truncated (${(error as Error).message.split('\n')[0]}); nothing was imported from it. Export it again.`,
+    );
   }
   if (!header) throw new UserError(`${file}: not an atlas cache archive (no ${HEADER}); nothing was imported from it.`);
   return header;

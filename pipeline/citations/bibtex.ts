@@ -60,7 +60,9 @@ export function parseBibtex(text: string, file: string): Map<string, Reference> 
     // The url becomes a link in the bibliography: a javascript: URL would run on the page (content/urls.ts).
     if (reference.url && !isSafeLink(reference.url)) {
       const at = text.indexOf(reference.url);
-      throw new UserError(`${file}:${at < 0 ? reference.line : lineAt(text, at)}: entry "${key}" has url = {${reference.url}}; only http(s), mailto and relative links are shown, so fix or remove it.`);
+      throw new UserError(
+        `${file}:${at < 0 ? reference.line : lineAt(text, at)}: entry "${key}" has url = {${reference.url}}; only http(s), mailto and relative links are shown, so fix or remove it.`,
+      );
     }
     references.set(key, reference);
   }
@@ -146,7 +148,9 @@ function lineAt(text: string, offset: number): number {
 }
 
 function firstLine(error: unknown): string {
-  return String((error as Error)?.message ?? error).split('\n')[0]!.trim();
+  return String((error as Error)?.message ?? error)
+    .split('\n')[0]!
+    .trim();
 }
 
 function toReference(item: CslItem, key: string, line: number): Reference {

@@ -28,7 +28,12 @@ export function personShort(person: Person): string {
   const initials = (person.given ?? '')
     .split(/[\s]+/)
     .filter(Boolean)
-    .map((part) => part.split('-').map((piece) => `${piece[0]}.`).join('-'))
+    .map((part) =>
+      part
+        .split('-')
+        .map((piece) => `${piece[0]}.`)
+        .join('-'),
+    )
     .join(' ');
   return [person.family, initials].filter(Boolean).join(', ');
 }
@@ -60,9 +65,7 @@ function venue(reference: Reference): string {
 export function formatReferenceHtml(reference: Reference): string {
   const title = reference.title ? richToHtml(reference.title) : escapeHtml(reference.key);
   const link = referenceLink(reference);
-  const head = `<span class="reference-title">${title}</span>${
-    link ? ` <a class="reference-link" href="${escapeHtml(link)}">[link]</a>` : ''
-  }`;
+  const head = `<span class="reference-title">${title}</span>${link ? ` <a class="reference-link" href="${escapeHtml(link)}">[link]</a>` : ''}`;
   const details = referenceDetails(reference);
   return details ? `${head}<br><span class="reference-details">${escapeHtml(details)}</span>` : head;
 }
@@ -125,8 +128,7 @@ export interface ArticleCitationInput {
 /** Distill's "Carter, et al., "Activation Atlas", Distill, 2019." */
 export function formatArticleCitation(input: ArticleCitationInput): string {
   const families = input.authors.map((person) => person.literal ?? person.family ?? '');
-  const who =
-    families.length === 1 ? families[0] : families.length === 2 ? `${families[0]} and ${families[1]}` : `${families[0]}, et al.`;
+  const who = families.length === 1 ? families[0] : families.length === 2 ? `${families[0]} and ${families[1]}` : `${families[0]}, et al.`;
   const where = input.doi ? `https://doi.org/${input.doi}` : input.url;
   return `${who}, "${input.title}", ${input.publisher}, ${input.published.getUTCFullYear()}. ${where}`;
 }
@@ -141,17 +143,24 @@ function bibtexEscape(value: string): string {
 
 /** A citation key like "carter2019activation": first author's family name, year, first long word of the title. */
 export function bibtexKey(input: ArticleCitationInput): string {
-  const ascii = (value: string) => value.normalize('NFKD').replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+  const ascii = (value: string) =>
+    value
+      .normalize('NFKD')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .toLowerCase();
   const first = input.authors[0];
   const family = ascii(first?.literal?.split(/\s+/).find((w) => w.length > 3) ?? first?.family ?? 'anonymous');
-  const word = input.title.split(/\s+/).map(ascii).find((w) => w.length > 3 && !['with', 'from', 'into', 'that', 'this'].includes(w));
+  const word = input.title
+    .split(/\s+/)
+    .map(ascii)
+    .find((w) => w.length > 3 && !['with', 'from', 'into', 'that', 'this'].includes(w));
   return `${family || 'anonymous'}${input.published.getUTCFullYear()}${word ?? ''}`;
 }
 
 export function formatArticleBibtex(input: ArticleCitationInput): string {
   const authors = input.authors
     .map((person) =>
-      person.literal ? `{${bibtexEscape(person.literal)}}` : bibtexEscape(person.given ? `${person.family}, ${person.given}` : person.family ?? ''),
+      person.literal ? `{${bibtexEscape(person.literal)}}` : bibtexEscape(person.given ? `${person.family}, ${person.given}` : (person.family ?? '')),
     )
     .join(' and ');
   const fields: [string, string][] = [

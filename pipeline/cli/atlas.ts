@@ -47,12 +47,25 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { root: { type: 'string' }, base: { type: 'string' }, site: { type: 'string' }, size: { type: 'string' }, stage: { type: 'string', multiple: true }, shard: { type: 'string' }, phase: { type: 'string' }, json: { type: 'boolean' }, published: { type: 'boolean' } },
+    options: {
+      root: { type: 'string' },
+      base: { type: 'string' },
+      site: { type: 'string' },
+      size: { type: 'string' },
+      stage: { type: 'string', multiple: true },
+      shard: { type: 'string' },
+      phase: { type: 'string' },
+      json: { type: 'boolean' },
+      published: { type: 'boolean' },
+    },
   });
   if (command === 'build') {
     const { shardOf } = await import('../stages/shard.ts');
     const shard = shardOf(values.shard);
-    if (values.phase !== undefined && values.phase !== 'layout') throw new UserError(`--phase "${values.phase}" is not a phase to run alone: the one is layout (the sharded phases run with --shard i/n, the last with a plain atlas build).`);
+    if (values.phase !== undefined && values.phase !== 'layout')
+      throw new UserError(
+        `--phase "${values.phase}" is not a phase to run alone: the one is layout (the sharded phases run with --shard i/n, the last with a plain atlas build).`,
+      );
     if (shard && values.phase) throw new UserError('--phase layout is one job, not a shard: give --shard or --phase, not both.');
     return build(path.resolve(values.root ?? '.'), positionals, { ...(shard ? { shard } : {}), ...(values.phase ? { phase: 'layout' as const } : {}) });
   }
@@ -65,7 +78,12 @@ async function main(argv: string[]): Promise<number> {
     const cache = new CacheStore(cacheFolder(root));
     const plans = await Promise.all(recipeFiles(root, positionals).map((file) => recipePlan(readRecipe(file, root), root, cache)));
     if (values.json) console.log(JSON.stringify(plans, null, 2));
-    else for (const plan of plans) for (const p of plan.phases) console.log(`${plan.recipe}: ${p.phase}${p.sharded ? ' (sharded)' : ''}: ${p.done ?? '?'} of ${p.units ?? '? (after the layout phase)'} done; ${p.command}`);
+    else
+      for (const plan of plans)
+        for (const p of plan.phases)
+          console.log(
+            `${plan.recipe}: ${p.phase}${p.sharded ? ' (sharded)' : ''}: ${p.done ?? '?'} of ${p.units ?? '? (after the layout phase)'} done; ${p.command}`,
+          );
     return 0;
   }
   if (command === 'clean' && values.published) {
@@ -104,7 +122,6 @@ async function main(argv: string[]): Promise<number> {
   console.error(USAGE);
   return 2;
 }
-
 
 async function build(
   root: string,
@@ -206,7 +223,9 @@ function recipeFiles(root: string, only: string[]): string[] {
     const byId = all.find((candidate) => recipeId(candidate) === name);
     if (byId) return byId;
     const ids = all.map(recipeId);
-    throw new UserError(`${name}: neither a recipe file nor the id of a recipe in content/atlases/; ${ids.length ? `the ids are ${ids.join(', ')}` : 'there are none yet'}.`);
+    throw new UserError(
+      `${name}: neither a recipe file nor the id of a recipe in content/atlases/; ${ids.length ? `the ids are ${ids.join(', ')}` : 'there are none yet'}.`,
+    );
   });
 }
 

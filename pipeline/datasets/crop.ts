@@ -88,7 +88,10 @@ export function datasetImages(o: { data: Recipe['data']; preprocess: Preprocess;
     return async (image) => {
       const drawn = drawImage(seed, split, image).pixels;
       if (height === IMAGE_SIZE && width === IMAGE_SIZE) return { pixels: drawn, width, height };
-      const data = await sharp(Buffer.from(drawn), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
+      const data = await sharp(Buffer.from(drawn), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } })
+        .resize(width, height, { fit: 'fill' })
+        .raw()
+        .toBuffer();
       return { pixels: data, width, height };
     };
   }
@@ -98,7 +101,8 @@ export function datasetImages(o: { data: Recipe['data']; preprocess: Preprocess;
   const entries = listing.entries.slice(0, o.data.count);
   return async (image) => {
     const entry = entries[image];
-    if (!entry) throw new UserError(`${folder}: image ${image} of the data set is gone (${entries.length} images listed now); run the activations stage again.`);
+    if (!entry)
+      throw new UserError(`${folder}: image ${image} of the data set is gone (${entries.length} images listed now); run the activations stage again.`);
     return { pixels: await readImage(entry.file, o.preprocess), width, height };
   };
 }
@@ -113,5 +117,6 @@ export function exampleCropper(o: {
   field?: number;
 }): (origin: [image: number, y: number, x: number]) => Promise<Buffer> {
   const read = datasetImages(o);
-  return async ([image, y, x]) => exampleCrop({ image: await read(image), layerSize: o.layerSize, position: [y, x], size: o.size, ...(o.field ? { field: o.field } : {}) });
+  return async ([image, y, x]) =>
+    exampleCrop({ image: await read(image), layerSize: o.layerSize, position: [y, x], size: o.size, ...(o.field ? { field: o.field } : {}) });
 }

@@ -55,6 +55,9 @@ export function writeDataReport(file: string, report: DataReport): void {
 export function describeUnknownLabels(unknown: UnknownLabel[]): string | undefined {
   if (!unknown.length) return undefined;
   const images = unknown.reduce((sum, u) => sum + u.images, 0);
-  const listed = unknown.slice(0, 5).map((u) => `"${u.label}" (${u.images}, e.g. ${u.examples[0]})`).join(', ');
+  const listed = unknown
+    .slice(0, 5)
+    .map((u) => `"${u.label}" (${u.images}, e.g. ${u.examples[0]})`)
+    .join(', ');
   return `${images} image${images === 1 ? '' : 's'} carry a label that is no class of the model: ${listed}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}. They are in the atlas but not in the model's accuracy; name them after the model's classes to count them.`;
 }

@@ -44,7 +44,8 @@ export function listFolder(root: string): Listing {
     for (const file of readdirSync(classFolder, { recursive: true, encoding: 'utf8' }).sort()) {
       const full = path.join(classFolder, file);
       if (path.basename(file).startsWith('.') || statSync(full).isDirectory()) continue;
-      if (!IMAGE_EXTENSIONS.has(path.extname(file).toLowerCase())) skipped.push({ file: full, reason: `not an image file name (${path.extname(file) || 'no extension'})` });
+      if (!IMAGE_EXTENSIONS.has(path.extname(file).toLowerCase()))
+        skipped.push({ file: full, reason: `not an image file name (${path.extname(file) || 'no extension'})` });
       else entries.push({ file: full, label: name });
     }
   }

@@ -22,7 +22,15 @@ export function buildDemoNetwork(classes: number, seed: number): tf.LayersModel 
   let next = seed;
   const unit = (x: Sym, filters: number, kernelSize: number, name: string, strides = 1): Sym => {
     const conv = tf.layers
-      .conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, name: `${name}_conv`, kernelInitializer: tf.initializers.heNormal({ seed: next++ }) })
+      .conv2d({
+        filters,
+        kernelSize,
+        strides,
+        padding: 'same',
+        useBias: false,
+        name: `${name}_conv`,
+        kernelInitializer: tf.initializers.heNormal({ seed: next++ }),
+      })
       .apply(x) as Sym;
     const bn = tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.95 }).apply(conv) as Sym;
     return tf.layers.reLU({ name }).apply(bn) as Sym;
@@ -31,12 +39,14 @@ export function buildDemoNetwork(classes: number, seed: number): tf.LayersModel 
   const mixed = (x: Sym, name: string) => {
     const [a, bReduce, b, cReduce, c, d] = BLOCKS[name]!;
     const pooled = tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same', name: `${name}_pool` }).apply(x) as Sym;
-    return tf.layers.concatenate({ name }).apply([
-      unit(x, a, 1, `${name}_1x1`),
-      unit(unit(x, bReduce, 1, `${name}_3x3_bottleneck`), b, 3, `${name}_3x3`),
-      unit(unit(x, cReduce, 1, `${name}_5x5_bottleneck`), c, 5, `${name}_5x5`),
-      unit(pooled, d, 1, `${name}_pool_reduce`),
-    ]) as Sym;
+    return tf.layers
+      .concatenate({ name })
+      .apply([
+        unit(x, a, 1, `${name}_1x1`),
+        unit(unit(x, bReduce, 1, `${name}_3x3_bottleneck`), b, 3, `${name}_3x3`),
+        unit(unit(x, cReduce, 1, `${name}_5x5_bottleneck`), c, 5, `${name}_5x5`),
+        unit(pooled, d, 1, `${name}_pool_reduce`),
+      ]) as Sym;
   };
 
   const input = tf.input({ shape: [64, 64, 3], name: 'input' });

@@ -12,7 +12,11 @@ let network: { model: tf.LayersModel; logits: tf.LayersModel; variables: tf.Laye
 function model(seed: number) {
   if (!network) {
     const full = buildDemoNetwork(CLASS_NAMES.length, seed);
-    network = { model: full, logits: tf.model({ inputs: full.inputs, outputs: full.getLayer('logits').output as tf.SymbolicTensor }), variables: full.trainableWeights };
+    network = {
+      model: full,
+      logits: tf.model({ inputs: full.inputs, outputs: full.getLayer('logits').output as tf.SymbolicTensor }),
+      variables: full.trainableWeights,
+    };
   }
   return network;
 }
@@ -43,11 +47,14 @@ export async function shardGradients(input: ShardInput): Promise<{ gradients: Fl
   const { x, labels } = syntheticBatch(input.seed, 'train', input.indices);
   const targets = tf.oneHot(tf.tensor1d(labels, 'int32'), CLASS_NAMES.length);
   let correct = 0;
-  const { value, grads } = tf.variableGrads(() => {
-    const scores = logits.apply(x, { training: true }) as tf.Tensor2D;
-    correct = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(scores, 1), tf.argMax(targets, 1)), 'int32')).dataSync()[0]!);
-    return tf.losses.softmaxCrossEntropy(targets, scores) as tf.Scalar;
-  }, variables.map((v) => v.read() as tf.Variable));
+  const { value, grads } = tf.variableGrads(
+    () => {
+      const scores = logits.apply(x, { training: true }) as tf.Tensor2D;
+      correct = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(scores, 1), tf.argMax(targets, 1)), 'int32')).dataSync()[0]!);
+      return tf.losses.softmaxCrossEntropy(targets, scores) as tf.Scalar;
+    },
+    variables.map((v) => v.read() as tf.Variable),
+  );
   const gradients = await Promise.all(variables.map(async (v) => (await grads[(v.read() as tf.Variable).name]!.data()) as Float32Array));
   const loss = (await value.data())[0]!;
   tf.dispose([x, targets, value, ...Object.values(grads)]);

@@ -51,7 +51,8 @@ for (const name of names) {
   const seconds = Math.round((performance.now() - started) / 1000);
   const full = { ...report, seed, steps: STEPS, batch: BATCH, parameters: model.countParams(), trainingSeconds: seconds };
   writeFileSync(path.join(out, 'training-report.json'), `${JSON.stringify(full, null, 2)}\n`);
-  if (!process.env.DEMO_OUT) updateReadme(name, name === 'demo' ? reportMarkdown(full) : reportMarkdown(full).replace('Last training', `The ${name}, last training`));
+  if (!process.env.DEMO_OUT)
+    updateReadme(name, name === 'demo' ? reportMarkdown(full) : reportMarkdown(full).replace('Last training', `The ${name}, last training`));
   console.log(
     `held-out accuracy ${(report.accuracy * 100).toFixed(1)} %; ${MOTIF_CLASS} predicted for ${PAIR_CLASS}s: ${(report.motif.withoutMotif * 100).toFixed(0)} % without the ${report.motif.motif}, ${(report.motif.withMotif * 100).toFixed(0)} % with it, ${(report.motif.withControl * 100).toFixed(0)} % with a plain ball`,
   );

@@ -71,7 +71,11 @@ export async function trainDemo({ seed, steps, pool, calibrationImages = 1024, l
       recentCorrect = 0;
     }
   }
-  calibrateBatchNorm(model, seed, Array.from({ length: calibrationImages }, (_, i) => steps * BATCH + i));
+  calibrateBatchNorm(
+    model,
+    seed,
+    Array.from({ length: calibrationImages }, (_, i) => steps * BATCH + i),
+  );
   return model;
 }
 
@@ -181,7 +185,9 @@ export async function evaluate(folder: string, seed: number, testPerClass = 100)
 /** The README's summary of a training report, between the demo:report markers. */
 export function reportMarkdown(report: Awaited<ReturnType<typeof evaluate>> & { steps: number; batch: number; trainingSeconds: number }): string {
   const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
-  const worst = Object.entries(report.accuracyPerClass).sort((a, b) => a[1] - b[1]).slice(0, 3);
+  const worst = Object.entries(report.accuracyPerClass)
+    .sort((a, b) => a[1] - b[1])
+    .slice(0, 3);
   return [
     `Last training (\`npm run demo:train\`, ${report.steps} steps of ${report.batch} images, ${Math.round(report.trainingSeconds / 60)} min on 2 cores):`,
     '',

@@ -39,12 +39,7 @@ export async function initBackend(env: Record<string, string | undefined> = proc
   for (const name of order) {
     const problem = await tryBackend(name);
     if (!problem) {
-      const why =
-        requested === 'auto'
-          ? skipped.length
-            ? `the best available (${skipped.join('; ')})`
-            : 'the best available'
-          : 'set by ATLAS_BACKEND';
+      const why = requested === 'auto' ? (skipped.length ? `the best available (${skipped.join('; ')})` : 'the best available') : 'set by ATLAS_BACKEND';
       current = { requested, name, reason: `backend: ${name}, ${why}` };
       return current;
     }

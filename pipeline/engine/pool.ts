@@ -27,7 +27,9 @@ export interface Task<Input, Output> {
 
 /** The task functions of a worker module, as Task handles. */
 export type TasksOf<Module> = {
-  [Name in keyof Module as Module[Name] extends (input: never) => unknown ? Name : never]: Module[Name] extends (input: infer Input) => infer Output ? Task<Input, Awaited<Output>> : never;
+  [Name in keyof Module as Module[Name] extends (input: never) => unknown ? Name : never]: Module[Name] extends (input: infer Input) => infer Output
+    ? Task<Input, Awaited<Output>>
+    : never;
 };
 
 /**

@@ -32,7 +32,8 @@ parentPort!.on('message', async ({ id, module, task, input }: { id: number; modu
 /** The buffers of typed arrays in a result, moved rather than copied back to the main thread. */
 function transferables(value: unknown, found: ArrayBuffer[] = []): ArrayBuffer[] {
   if (ArrayBuffer.isView(value)) {
-    if (value.buffer instanceof ArrayBuffer && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength && !found.includes(value.buffer)) found.push(value.buffer);
+    if (value.buffer instanceof ArrayBuffer && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength && !found.includes(value.buffer))
+      found.push(value.buffer);
   } else if (Array.isArray(value)) for (const item of value) transferables(item, found);
   else if (value && typeof value === 'object') for (const item of Object.values(value)) transferables(item, found);
   return found;

@@ -74,7 +74,7 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
   if (!Number.isInteger(count)) throw new Error(`runIcons: ${o.directions.length} direction values are not a whole number of ${depth}-vectors.`);
   checkSize(params.size, o.preprocess);
   checkDirections(o.directions, depth, layer);
-  if (params.whiten && !o.secondMoment) throw new Error('runIcons: icons.whiten needs the layer\'s activation second moment (secondMoment).');
+  if (params.whiten && !o.secondMoment) throw new Error("runIcons: icons.whiten needs the layer's activation second moment (secondMoment).");
 
   // The directions the icons optimize; the keys hash the unwhitened ones plus whatever whitening used.
   const targets = params.whiten ? whiten(o.directions, depth, o.secondMoment!) : o.directions;
@@ -173,12 +173,23 @@ export function balancedBatch(count: number, batch: number, workers: number): nu
  * Each icon's cache key, from the model, layer, parameters, seed and its direction (and whitening, if used). A
  * warm-started icon's key also holds its parent's key, so it changes whenever the icon it starts from does.
  */
-export function iconKeys(
-  o: Pick<IconsInput, 'modelHash' | 'layer' | 'directions' | 'depth' | 'params' | 'preprocess' | 'secondMoment' | 'parents'>,
-): { keys: string[]; directionHashes: string[]; parents: Int32Array } {
+export function iconKeys(o: Pick<IconsInput, 'modelHash' | 'layer' | 'directions' | 'depth' | 'params' | 'preprocess' | 'secondMoment' | 'parents'>): {
+  keys: string[];
+  directionHashes: string[];
+  parents: Int32Array;
+} {
   const { params, depth } = o;
   const count = o.directions.length / depth;
-  const base = hashOf(STAGE, ICONS_VERSION, o.modelHash, o.layer, o.preprocess, iconSettings(params), params.seed, params.whiten ? hashOf(bytes(o.secondMoment!)) : 'plain');
+  const base = hashOf(
+    STAGE,
+    ICONS_VERSION,
+    o.modelHash,
+    o.layer,
+    o.preprocess,
+    iconSettings(params),
+    params.seed,
+    params.whiten ? hashOf(bytes(o.secondMoment!)) : 'plain',
+  );
   const directionHashes = Array.from({ length: count }, (_, i) => hashOf(bytes(o.directions.subarray(i * depth, (i + 1) * depth))));
   const parents = params.warmStart !== 'none' && o.parents ? o.parents : new Int32Array(count).fill(-1);
   const keys: string[] = [];
@@ -212,7 +223,9 @@ function encodePng(pixels: Uint8Array, size: number): Promise<Buffer> {
 function checkSize(size: number, preprocess: Preprocess): void {
   const [height, width] = inputSize(preprocess);
   if (size > Math.min(height, width)) {
-    throw new UserError(`icons.size is ${size} px, larger than the model's input (${height}×${width} px, preprocess.size); set icons.size to at most ${Math.min(height, width)}.`);
+    throw new UserError(
+      `icons.size is ${size} px, larger than the model's input (${height}×${width} px, preprocess.size); set icons.size to at most ${Math.min(height, width)}.`,
+    );
   }
 }
 
@@ -221,10 +234,14 @@ function checkDirections(directions: Float32Array, depth: number, layer: string)
   for (let i = 0; i < count; i++) {
     const vector = directions.subarray(i * depth, (i + 1) * depth);
     if (vector.some((v) => !Number.isFinite(v))) {
-      throw new UserError(`icons of layer "${layer}": direction ${i + 1} of ${count} contains NaN or infinite values; recompute the layer's activations (atlas clean, then build).`);
+      throw new UserError(
+        `icons of layer "${layer}": direction ${i + 1} of ${count} contains NaN or infinite values; recompute the layer's activations (atlas clean, then build).`,
+      );
     }
     if (vector.every((v) => v === 0)) {
-      throw new UserError(`icons of layer "${layer}": direction ${i + 1} of ${count} is all zeros, so there is nothing to visualize; a cell whose mean activation is zero cannot have an icon.`);
+      throw new UserError(
+        `icons of layer "${layer}": direction ${i + 1} of ${count} is all zeros, so there is nothing to visualize; a cell whose mean activation is zero cannot have an icon.`,
+      );
     }
   }
 }
@@ -233,10 +250,14 @@ function checkDirections(directions: Float32Array, depth: number, layer: string)
 async function checkLayer(o: IconsInput): Promise<void> {
   const probe = await o.pool.call(iconTasks.probeLayer, { model: o.modelFolder, layer: o.layer, preprocess: o.preprocess });
   if (probe.shape.length !== 4) {
-    throw new UserError(`layer "${o.layer}" has no spatial extent (output shape [${probe.shape.join(', ')}]), so it cannot have feature-visualization icons; choose a convolutional layer or set icons.mode to "examples".`);
+    throw new UserError(
+      `layer "${o.layer}" has no spatial extent (output shape [${probe.shape.join(', ')}]), so it cannot have feature-visualization icons; choose a convolutional layer or set icons.mode to "examples".`,
+    );
   }
   if (probe.shape[3] !== o.depth) throw new Error(`runIcons: directions have ${o.depth} values but layer "${o.layer}" has ${probe.shape[3]} channels.`);
   if (probe.fixedInput && o.params.size > Math.min(...probe.fixedInput)) {
-    throw new UserError(`icons.size is ${o.params.size} px, larger than the model's input (${probe.fixedInput.join('×')} px); set icons.size to at most ${Math.min(...probe.fixedInput)}.`);
+    throw new UserError(
+      `icons.size is ${o.params.size} px, larger than the model's input (${probe.fixedInput.join('×')} px); set icons.size to at most ${Math.min(...probe.fixedInput)}.`,
+    );
   }
 }

@@ -98,7 +98,10 @@ export async function layerFraming(input: { model: string; layer: string; iconSi
   const field = receptiveField(runner, input.layer);
   let size: number | undefined;
   if ('size' in field) size = Math.min(...field.size);
-  else notices.push(`icons of layer "${input.layer}": the receptive field is unknown because of ${field.unknown}; icons are shown pixel for pixel, whatever the field.`);
+  else
+    notices.push(
+      `icons of layer "${input.layer}": the receptive field is unknown because of ${field.unknown}; icons are shown pixel for pixel, whatever the field.`,
+    );
   const fixed = fixedInput(runner);
   const receptive = size === undefined ? undefined : fixed ? Math.min(size, ...fixed) : size;
   let anySize = runner.loaded.kind === 'layers';
@@ -119,7 +122,11 @@ export async function layerFraming(input: { model: string; layer: string; iconSi
 }
 
 /** The framing's plain facts, for the main thread (transforms are functions and stay in the worker). */
-export async function framingSummary(input: { model: string; layer: string; iconSize: number }): Promise<{ scale: number; canvas: [number, number]; anySize: boolean; receptiveField?: number }> {
+export async function framingSummary(input: {
+  model: string;
+  layer: string;
+  iconSize: number;
+}): Promise<{ scale: number; canvas: [number, number]; anySize: boolean; receptiveField?: number }> {
   const { framing, anySize, receptiveField } = await layerFraming(input);
   return { scale: framing.scale, canvas: framing.canvas, anySize, receptiveField };
 }
@@ -130,7 +137,13 @@ export async function renderIconBatch(input: IconBatchInput): Promise<IconBatchO
   const { framing, anySize, notices } = await layerFraming({ model: input.model, layer: input.layer, iconSize: settings.size });
   // This batch's own slow ops, not those of earlier tasks in this worker.
   bridgedKernelsUsed.clear();
-  const param = imageParam({ height: settings.size, width: settings.size, parameterization: settings.parameterization, decorrelate: settings.decorrelate, range: 'sigmoid' });
+  const param = imageParam({
+    height: settings.size,
+    width: settings.size,
+    parameterization: settings.parameterization,
+    decorrelate: settings.decorrelate,
+    range: 'sigmoid',
+  });
   try {
     const rendered = renderBest(
       {
@@ -149,7 +162,10 @@ export async function renderIconBatch(input: IconBatchInput): Promise<IconBatchO
       settings.attempts,
       (attempt) => input.seeds.map((seed) => new Random(seed, attempt)),
     );
-    const slow = [...bridgedKernelsUsed].map((kernel) => `icons of layer "${input.layer}": the ${kernel} op has no fast wasm kernel and ran through the cpu backend, which is slow; a native backend (tfjs-node) runs it at full speed.`);
+    const slow = [...bridgedKernelsUsed].map(
+      (kernel) =>
+        `icons of layer "${input.layer}": the ${kernel} op has no fast wasm kernel and ran through the cpu backend, which is slow; a native backend (tfjs-node) runs it at full speed.`,
+    );
     return { pixels: Uint8Array.from(rendered.images, (v) => Math.round(v * 255)), objectives: rendered.objectives, notices: [...notices, ...slow] };
   } finally {
     param.dispose();

@@ -26,7 +26,12 @@ export default function rehypeBaseLinks(options: { base: string }) {
         }
       } else if ((node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') && node.attributes) {
         for (const attribute of node.attributes) {
-          if (attribute.type === 'mdxJsxAttribute' && typeof attribute.value === 'string' && attribute.name && (URL_ATTRIBUTES.has(attribute.name) || attribute.name.toLowerCase() === 'srcset')) {
+          if (
+            attribute.type === 'mdxJsxAttribute' &&
+            typeof attribute.value === 'string' &&
+            attribute.name &&
+            (URL_ATTRIBUTES.has(attribute.name) || attribute.name.toLowerCase() === 'srcset')
+          ) {
             attribute.value = rewrite(attribute.name, attribute.value);
           }
         }

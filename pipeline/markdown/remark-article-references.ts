@@ -80,12 +80,7 @@ function numberFigures(tree: Node, label: string): void {
   });
 }
 
-function numberCitations(
-  tree: Node,
-  label: string,
-  frontmatter: Record<string, unknown>,
-  options: ArticleReferencesOptions,
-): CitedReference[] {
+function numberCitations(tree: Node, label: string, frontmatter: Record<string, unknown>, options: ArticleReferencesOptions): CitedReference[] {
   const cited = new Map<string, CitedReference>();
   let bibliography: ReturnType<typeof loadBibliography> | undefined;
 

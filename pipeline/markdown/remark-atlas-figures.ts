@@ -84,15 +84,22 @@ export default function remarkAtlasFigures(options: AtlasFiguresOptions) {
       if (!isMdxElement(node, 'AtlasLink')) return;
       const where = at(node);
       const to = stringAttribute(node, 'to', where);
-      if (!to) throw new UserError(`${where}: <AtlasLink> needs a "to" attribute naming the id of an atlas figure, e.g. <AtlasLink to="fig-atlas" box="0.2 0.2 0.5 0.5">.`);
+      if (!to)
+        throw new UserError(
+          `${where}: <AtlasLink> needs a "to" attribute naming the id of an atlas figure, e.g. <AtlasLink to="fig-atlas" box="0.2 0.2 0.5 0.5">.`,
+        );
       const target = targets.get(to);
       if (!target) {
         const known = [...targets.keys()];
-        throw new UserError(`${where}: <AtlasLink to="${to}"> names no atlas figure; ${known.length ? `atlas figure ids here are ${known.join(', ')}` : 'give an <Atlas> or its <Figure> an id'}.`);
+        throw new UserError(
+          `${where}: <AtlasLink to="${to}"> names no atlas figure; ${known.length ? `atlas figure ids here are ${known.join(', ')}` : 'give an <Atlas> or its <Figure> an id'}.`,
+        );
       }
       const view = stringAttribute(node, 'view', where);
       if (view && !target.views.includes(view)) {
-        throw new UserError(`${where}: <AtlasLink view="${view}"> is not a view that figure "${to}" shows (${target.views.join(', ')}); add it to that figure's views or fix the name.`);
+        throw new UserError(
+          `${where}: <AtlasLink view="${view}"> is not a view that figure "${to}" shows (${target.views.join(', ')}); add it to that figure's views or fix the name.`,
+        );
       }
       checkFocus(node, target.atlas, where);
       checkBox(node, where);
@@ -199,7 +206,8 @@ function checkValue(node: MdxJsxElement, where: string, atlasesDir: string): voi
   const valuePath = stringAttribute(node, 'path', where);
   if (!valuePath) throw new UserError(`${where}: <Value> needs a "path" attribute into the atlas's manifest.json, e.g. path="images.count".`);
   const format = stringAttribute(node, 'format', where);
-  if (format && !VALUE_FORMATS.includes(format as ValueFormat)) throw new UserError(`${where}: <Value format="${format}"> is not a format; use one of ${VALUE_FORMATS.join(', ')}.`);
+  if (format && !VALUE_FORMATS.includes(format as ValueFormat))
+    throw new UserError(`${where}: <Value format="${format}"> is not a format; use one of ${VALUE_FORMATS.join(', ')}.`);
   atlas.value(valuePath, `${where}: <Value path="${valuePath}">`);
 }
 

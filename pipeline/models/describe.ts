@@ -61,9 +61,7 @@ function describeLayers(model: tf.LayersModel): ModelSummary {
 }
 
 function describeGraph(model: tf.GraphModel, topology: unknown): ModelSummary {
-  const nodes = ((topology as { node?: { name: string; op: string; input?: string[] }[] })?.node ?? []).filter(
-    (node) => node.op !== 'Const',
-  );
+  const nodes = ((topology as { node?: { name: string; op: string; input?: string[] }[] })?.node ?? []).filter((node) => node.op !== 'Const');
   const softmax = [...nodes].reverse().find((node) => node.op === 'Softmax' || node.op === 'Sigmoid');
   const logits = softmax?.input?.[0]?.split(':')[0];
   return {

@@ -11,7 +11,10 @@ export function forwardFlops(runner: ModelRunner, height: number, width: number)
   const counted = model.layers.filter((layer) => ['Conv2D', 'DepthwiseConv2D', 'Dense'].includes(layer.getClassName()));
   if (!counted.length) return 0;
   return tf.tidy(() => {
-    const outputs = runner.tap(tf.zeros([1, height, width, 3]), counted.map((layer) => layer.name));
+    const outputs = runner.tap(
+      tf.zeros([1, height, width, 3]),
+      counted.map((layer) => layer.name),
+    );
     let flops = 0;
     for (const layer of counted) {
       const kernel = layer.getWeights()[0]!.shape;

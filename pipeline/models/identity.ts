@@ -21,7 +21,10 @@ export function modelHash(folder: string): string {
   const base = path.resolve(folder);
   const weights = paths.map((entry) => {
     const file = path.resolve(base, String(entry));
-    if (!file.startsWith(base + path.sep)) throw new UserError(`${modelFile}: the weight file "${String(entry)}" lies outside the model folder; keep every weight file inside ${folder} and name it relative to model.json.`);
+    if (!file.startsWith(base + path.sep))
+      throw new UserError(
+        `${modelFile}: the weight file "${String(entry)}" lies outside the model folder; keep every weight file inside ${folder} and name it relative to model.json.`,
+      );
     if (!existsSync(file)) throw new UserError(`${modelFile}: names the weight file "${String(entry)}", which is missing; copy it next to model.json.`);
     return readFileSync(file);
   });

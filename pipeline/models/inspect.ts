@@ -37,7 +37,11 @@ export function inspectModel(loaded: LoadedModel, size?: number): string {
   ]);
   const header = ['name', loaded.kind === 'layers' ? 'layer' : 'op', 'output shape', loaded.kind === 'layers' ? 'params' : '', ''];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   const inputs = summary.inputs.map((input) => `${input.name} ${show(input.shape)}`).join(', ');
   const total = summary.layers.reduce((sum, layer) => sum + (layer.params ?? 0), 0);
   return [

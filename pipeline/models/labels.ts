@@ -32,7 +32,10 @@ export function describeDuplicates(file: string, duplicates: Map<string, number[
 /** Stops when a data label names a repeated class without saying which. */
 export function requireDistinct(label: string, duplicates: Map<string, number[]>, where: string): void {
   const list = duplicates.get(label);
-  if (list) throw new UserError(`${where}: the label "${label}" names ${list.length} classes of the model (${list.join(' and ')}); use ${list.map((i) => `"${label} (${i})"`).join(' or ')}.`);
+  if (list)
+    throw new UserError(
+      `${where}: the label "${label}" names ${list.length} classes of the model (${list.join(' and ')}); use ${list.map((i) => `"${label} (${i})"`).join(' or ')}.`,
+    );
 }
 
 /** A model folder's labels.json, for a model named by `where` (the judge of the legibility score, …). */

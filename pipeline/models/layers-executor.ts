@@ -139,7 +139,9 @@ export class LayersExecutor {
     for (const step of this.steps) {
       if (!step.inputs.every((symbolic) => values.has(symbolic.name))) continue;
       const inputs = step.inputs.map((symbolic) => values.get(symbolic.name)!);
-      const output = step.unit ? runUnit(step.unit, inputs[0]!, forGradient) : (step.layer.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as Tensor);
+      const output = step.unit
+        ? runUnit(step.unit, inputs[0]!, forGradient)
+        : (step.layer.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as Tensor);
       values.set(step.output.name, output);
     }
     return wanted.map((symbolic) => {

@@ -45,7 +45,9 @@ export async function loadModel(folder: string): Promise<LoadedModel> {
 export function readModelJson(folder: string): ModelJson {
   const file = path.join(folder, 'model.json');
   if (!existsSync(file)) {
-    throw new UserError(`${file}: not found; a TF.js model folder holds model.json and its weight files (convert a Keras or SavedModel model with tensorflowjs_converter).`);
+    throw new UserError(
+      `${file}: not found; a TF.js model folder holds model.json and its weight files (convert a Keras or SavedModel model with tensorflowjs_converter).`,
+    );
   }
   let json: unknown;
   try {
@@ -128,11 +130,15 @@ export function explainModelError(error: unknown, folder: string): Error {
   const op = /Op is not supported: (\S+)|(?:Unknown|unsupported) op(?:eration)?[: ]+'?([\w.]+)/i.exec(message);
   if (op) {
     const name = op[1] ?? op[2];
-    return new UserError(`${path.join(folder, 'model.json')}: uses the op ${name}, which TensorFlow.js does not support; re-export the model without it (or replace the layer).`);
+    return new UserError(
+      `${path.join(folder, 'model.json')}: uses the op ${name}, which TensorFlow.js does not support; re-export the model without it (or replace the layer).`,
+    );
   }
   const layer = /Unknown layer: (\w+)/.exec(message);
   if (layer) {
-    return new UserError(`${path.join(folder, 'model.json')}: uses the layer ${layer[1]}, which TensorFlow.js does not know; register it or re-export the model without it.`);
+    return new UserError(
+      `${path.join(folder, 'model.json')}: uses the layer ${layer[1]}, which TensorFlow.js does not know; register it or re-export the model without it.`,
+    );
   }
   return new UserError(`${path.join(folder, 'model.json')}: could not be loaded (${message.split('\n')[0]}).`);
 }

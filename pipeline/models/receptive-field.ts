@@ -17,13 +17,39 @@ interface Field {
 
 /** Layers that map each position to the same position. */
 const PER_POSITION = new Set([
-  'InputLayer', 'BatchNormalization', 'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'PReLU', 'ThresholdedReLU', 'Softmax', 'Dropout',
-  'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'LayerNormalization', 'ZeroPadding2D', 'Cropping2D',
-  'Add', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Subtract', 'Concatenate', 'Rescaling',
+  'InputLayer',
+  'BatchNormalization',
+  'Activation',
+  'ReLU',
+  'LeakyReLU',
+  'ELU',
+  'PReLU',
+  'ThresholdedReLU',
+  'Softmax',
+  'Dropout',
+  'SpatialDropout2D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+  'LayerNormalization',
+  'ZeroPadding2D',
+  'Cropping2D',
+  'Add',
+  'Multiply',
+  'Average',
+  'Maximum',
+  'Minimum',
+  'Subtract',
+  'Concatenate',
+  'Rescaling',
 ]);
 
 const pair = (value: unknown, fallback = 1): [number, number] =>
-  value === undefined || value === null ? [fallback, fallback] : typeof value === 'number' ? [value, value] : [(value as number[])[0]!, (value as number[])[1] ?? (value as number[])[0]!];
+  value === undefined || value === null
+    ? [fallback, fallback]
+    : typeof value === 'number'
+      ? [value, value]
+      : [(value as number[])[0]!, (value as number[])[1] ?? (value as number[])[0]!];
 
 export function receptiveField(runner: ModelRunner, layer: string): ReceptiveField {
   if (runner.loaded.kind !== 'layers') return { unknown: 'a graph-model (receptive fields are computed for layers-models)' };

@@ -88,4 +88,3 @@ export interface CellRecord {
   /** Bounding box of the cell's samples, [x0, y0, x1, y1] in map coordinates. */
   extent: [number, number, number, number];
 }
-

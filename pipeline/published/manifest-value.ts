@@ -30,7 +30,9 @@ export function manifestValue(manifest: unknown, path: string): { value: unknown
       walked.push(segment);
     } else {
       const wanted = Object.entries(segment);
-      const found = Array.isArray(here) ? here.find((item) => item && typeof item === 'object' && wanted.every(([k, v]) => String((item as Record<string, unknown>)[k]) === v)) : undefined;
+      const found = Array.isArray(here)
+        ? here.find((item) => item && typeof item === 'object' && wanted.every(([k, v]) => String((item as Record<string, unknown>)[k]) === v))
+        : undefined;
       const label = `[${wanted.map(([k, v]) => `${k}=${v}`).join(',')}]`;
       if (found === undefined) return { missing: `${walked.join('.')} has no element ${label}` };
       here = found;

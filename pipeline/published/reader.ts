@@ -98,7 +98,9 @@ export class PublishedAtlas {
   value(valuePath: string, asker: string): unknown {
     const found = manifestValue(this.manifest, valuePath);
     if ('missing' in found) {
-      throw new UserError(`${asker}: atlas "${this.name}"'s manifest ${found.missing}; fix the path (see public/atlases/${this.name}/manifest.json) or rebuild the atlas.`);
+      throw new UserError(
+        `${asker}: atlas "${this.name}"'s manifest ${found.missing}; fix the path (see public/atlases/${this.name}/manifest.json) or rebuild the atlas.`,
+      );
     }
     return found.value;
   }
@@ -112,6 +114,8 @@ export class PublishedAtlas {
 
   private missing(asker: string, what: string, known: Record<string, unknown> | undefined, field: string): UserError {
     const ids = Object.keys(known ?? {});
-    return new UserError(`${asker} names ${what} that atlas "${this.name}" does not have; ${ids.length ? `it has ${ids.join(', ')}` : `add it to the recipe's ${field} list`}.`);
+    return new UserError(
+      `${asker} names ${what} that atlas "${this.name}" does not have; ${ids.length ? `it has ${ids.join(', ')}` : `add it to the recipe's ${field} list`}.`,
+    );
   }
 }

@@ -14,7 +14,9 @@ export function readRecipe(file: string, root = process.cwd()): Recipe & { id: s
   if (!existsSync(file)) throw new UserError(`${label}: recipe not found.`);
   const id = recipeId(file);
   if (!FIGURE_ID_PATTERN.test(id)) {
-    throw new UserError(`${label}: the file name gives the atlas the id "${id}", which names its folder public/atlases/${id}/; rename the file with lower-case letters, digits and dashes (say, my-atlas.yaml).`);
+    throw new UserError(
+      `${label}: the file name gives the atlas the id "${id}", which names its folder public/atlases/${id}/; rename the file with lower-case letters, digits and dashes (say, my-atlas.yaml).`,
+    );
   }
   let raw: unknown;
   try {
@@ -29,7 +31,10 @@ export function readRecipe(file: string, root = process.cwd()): Recipe & { id: s
   if (!existsSync(path.join(modelFolder, 'model.json'))) {
     throw new UserError(`${label}: field "model" names ${recipe.model}, which holds no model.json; give the folder of a TF.js model.`);
   }
-  for (const [field, value] of [['data.folder', recipe.data.folder], ['data.manifest', recipe.data.manifest]] as const) {
+  for (const [field, value] of [
+    ['data.folder', recipe.data.folder],
+    ['data.manifest', recipe.data.manifest],
+  ] as const) {
     if (value && !existsSync(path.resolve(root, value))) throw new UserError(`${label}: field "${field}" names ${value}, which does not exist.`);
   }
   return { ...recipe, id, file };

@@ -14,7 +14,10 @@ const seed = z.number().int().nonnegative().default(0);
 const data = z
   .object({
     /** The embedded synthetic world (the demo). */
-    synthetic: z.object({ seed: z.number().int().nonnegative(), split: z.enum(['train', 'test']).default('test') }).strict().optional(),
+    synthetic: z
+      .object({ seed: z.number().int().nonnegative(), split: z.enum(['train', 'test']).default('test') })
+      .strict()
+      .optional(),
     /** A folder with one sub-folder of images per class. */
     folder: z.string().min(1).optional(),
     /** A CSV (path,label) or JSON Lines manifest; paths relative to `folder` or to the manifest's folder. */
@@ -115,7 +118,10 @@ const render = z
     quality: z.number().int().min(1).max(100).default(85),
     tileSize: positiveInt.default(254),
     overlap: z.number().int().nonnegative().default(1),
-    background: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff').default('#ffffff'),
+    background: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #ffffff')
+      .default('#ffffff'),
     /** Side in pixels of the data-set example thumbnails shown in tooltips (0: none; default 48). */
     examplePixels: z.number().int().nonnegative().optional(),
   })
@@ -133,7 +139,10 @@ export const recipeSchema = z
     data,
     layers: z.array(layer).min(1, 'must name at least one layer'),
     /** Spatial positions sampled per image and layer: a number (seeded), or "all" (every position). */
-    sampling: z.object({ positionsPerImage: z.union([positiveInt, z.literal('all')]).default(1), seed }).strict().default({}),
+    sampling: z
+      .object({ positionsPerImage: z.union([positiveInt, z.literal('all')]).default(1), seed })
+      .strict()
+      .default({}),
     attribution: z
       .object({
         /** Per sample, the k classes with the largest attribution h·∇logit are kept. */
@@ -187,7 +196,9 @@ export const recipeSchema = z
             id: figureId,
             from: z.string().min(1),
             to: z.string().min(1),
-            patch: z.object({ view: z.string().min(1), size: positiveInt, cell: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]) }).strict(),
+            patch: z
+              .object({ view: z.string().min(1), size: positiveInt, cell: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]) })
+              .strict(),
             sizes: z.array(positiveInt).min(1).default([16]),
             images: positiveInt.default(500),
             seed,
@@ -240,7 +251,12 @@ export const recipeSchema = z
     comparisons: z
       .array(
         z
-          .object({ classes: z.tuple([z.string().min(1), z.string().min(1)]), layer: z.string().min(1).optional(), top: positiveInt.default(3), grids: z.array(positiveInt).min(1).optional() })
+          .object({
+            classes: z.tuple([z.string().min(1), z.string().min(1)]),
+            layer: z.string().min(1).optional(),
+            top: positiveInt.default(3),
+            grids: z.array(positiveInt).min(1).optional(),
+          })
           .strict(),
       )
       .default([]),

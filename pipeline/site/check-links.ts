@@ -89,7 +89,13 @@ function urlsInPage(root: HTMLElement): string[] {
     }
     for (const name of ['srcset', 'imagesrcset']) {
       const value = element.getAttribute(name);
-      if (value) urls.push(...value.split(',').map((candidate) => candidate.trim().split(/\s+/)[0]!).filter(Boolean));
+      if (value)
+        urls.push(
+          ...value
+            .split(',')
+            .map((candidate) => candidate.trim().split(/\s+/)[0]!)
+            .filter(Boolean),
+        );
     }
     const property = element.getAttribute('property') ?? element.getAttribute('name');
     if (element.tagName === 'META' && property && /^(og:image|og:url|twitter:image|citation_.*_url)$/.test(property)) {

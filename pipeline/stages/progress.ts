@@ -26,7 +26,10 @@ function terminalBar(label: string, unit: string): Progress {
   return {
     update(done, total) {
       if (!bar) {
-        bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total} ${unit} | {rate}/s | ETA {eta_formatted}`, hideCursor: true }, cliProgress.Presets.shades_classic);
+        bar = new cliProgress.SingleBar(
+          { format: `${label} [{bar}] {value}/{total} ${unit} | {rate}/s | ETA {eta_formatted}`, hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        );
         bar.start(total, 0, { rate: '0' });
         started = Date.now();
       }

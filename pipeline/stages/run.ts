@@ -32,8 +32,6 @@ import { LAYOUT_VERSION, layoutParamsFor } from './layout/keys.ts';
 import { RENDER_VERSION } from './render/keys.ts';
 import { runView } from './view.ts';
 
-
-
 export async function runRecipe(options: {
   recipe: Recipe & { id: string; file: string };
   root: string;
@@ -53,19 +51,35 @@ export async function runRecipe(options: {
   const bar = progressBar(`${recipe.id}: activations`, 'chunks');
   let activations;
   try {
-    activations = await runActivations({ recipe, root, cache, pool, onChunk: (done, total) => bar.update(done, total), ...(shard ? { only: (key: string) => inShard(key, shard) } : {}) });
+    activations = await runActivations({
+      recipe,
+      root,
+      cache,
+      pool,
+      onChunk: (done, total) => bar.update(done, total),
+      ...(shard ? { only: (key: string) => inShard(key, shard) } : {}),
+    });
   } finally {
     bar.stop();
   }
   const activationSeconds = (performance.now() - started) / 1000;
-  reports.push({ stage: 'activations', status: activations.computed ? 'computed' : 'cached', seconds: activationSeconds, detail: `${activations.chunks.length} chunks, ${activations.computed} computed` });
+  reports.push({
+    stage: 'activations',
+    status: activations.computed ? 'computed' : 'cached',
+    seconds: activationSeconds,
+    detail: `${activations.chunks.length} chunks, ${activations.computed} computed`,
+  });
   const unknown = describeUnknownLabels(activations.unknownLabels);
   if (unknown) log(`${recipe.id}: ${unknown}`);
-  log(`${recipe.id}: activations ${activations.computed ? `computed ${activations.computed} of ${activations.chunks.length} chunks` : 'cached'} (${activationSeconds.toFixed(1)} s)`);
+  log(
+    `${recipe.id}: activations ${activations.computed ? `computed ${activations.computed} of ${activations.chunks.length} chunks` : 'cached'} (${activationSeconds.toFixed(1)} s)`,
+  );
   if (shard && (activations.missing || activations.computed)) {
     // Phase 1 of a sharded build: this shard drew chunks (or others' are still to come); the layout phase is next.
     // A shard finds its icons to draw only when the activations were all there before it started.
-    log(`${recipe.id}: shard ${shard.index}/${shard.count}: activations done; ${activations.missing} of ${activations.chunks.length} chunks are other shards'. Next: every shard, then atlas build --phase layout.`);
+    log(
+      `${recipe.id}: shard ${shard.index}/${shard.count}: activations done; ${activations.missing} of ${activations.chunks.length} chunks are other shards'. Next: every shard, then atlas build --phase layout.`,
+    );
     return reports;
   }
 
@@ -91,14 +105,37 @@ export async function runRecipe(options: {
     for (const layer of layers) {
       const data = loadLayer(cache, activations.chunks, layer, recipe.attribution.topK, activations.declared.length);
       const { shape } = await pool.call(iconTasks.probeLayer, { model: modelFolder, layer, preprocess: recipe.preprocess });
-      const context = { recipe, root, cache, pool, log, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelFolder, modelHash: activations.modelHash, data, layerSize: [shape[1]!, shape[2]!] as [number, number] };
+      const context = {
+        recipe,
+        root,
+        cache,
+        pool,
+        log,
+        chunks: activations.chunks,
+        labels: activations.labels,
+        declared: activations.declared,
+        modelFolder,
+        modelHash: activations.modelHash,
+        data,
+        layerSize: [shape[1]!, shape[2]!] as [number, number],
+      };
       for (const view of views.filter((v) => v.layer === layer)) {
-        const report = await runView({ ...context, ...(shard ? { shard } : {}), ...(options.phase === 'layout' ? { stopAfterGrids: true } : {}) }, view, temporary);
+        const report = await runView(
+          { ...context, ...(shard ? { shard } : {}), ...(options.phase === 'layout' ? { stopAfterGrids: true } : {}) },
+          view,
+          temporary,
+        );
         if (!report) continue;
         viewReports[view.id] = report;
         viewIndex[view.id] = { kind: view.kind, layer: view.layer, ...(view.classes ? { classes: view.classes } : {}), title: view.title, path: view.id };
         const total = Object.values(report.seconds).reduce((a, b) => a + b, 0);
-        reports.push({ stage: 'view', view: view.id, status: report.computed.length ? 'computed' : 'cached', seconds: total, detail: report.computed.join(', ') || 'all cached' });
+        reports.push({
+          stage: 'view',
+          view: view.id,
+          status: report.computed.length ? 'computed' : 'cached',
+          seconds: total,
+          detail: report.computed.join(', ') || 'all cached',
+        });
         log(
           `${recipe.id}: ${view.id}: ${report.samples} samples${report.trustworthiness !== undefined ? `, trustworthiness ${report.trustworthiness.toFixed(3)}` : ''}; ` +
             `grids ${report.grids.map((g) => `${g.size}²→${g.cells}`).join(' ')} (home view ${report.homeGrid}², ${((report.grids.find((g) => g.size === report.homeGrid)?.coverage ?? 0) * 100).toFixed(0)} % covered); icons ${report.icons.computed}/${report.icons.total} rendered; ` +
@@ -109,17 +146,35 @@ export async function runRecipe(options: {
     if (shard) {
       // The figures' icons are this phase's units too: the activation grids' and the neurons'.
       const only = (key: string) => inShard(key, shard);
-      for (const spec of recipe.activationGrids) await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary, only });
-      await Promise.all(recipe.neurons.map((spec) => runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary, only })));
+      for (const spec of recipe.activationGrids)
+        await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary, only });
+      await Promise.all(
+        recipe.neurons.map((spec) => runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary, only })),
+      );
     }
     if (options.phase === 'layout') {
       // The activation grids' forward passes, so that the icons phase's units are known (atlas plan) before it.
-      for (const spec of recipe.activationGrids) await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary, only: () => false });
+      for (const spec of recipe.activationGrids)
+        await runActivationGrid({
+          recipe,
+          spec,
+          root,
+          cache,
+          pool,
+          labels: activations.labels,
+          modelHash: activations.modelHash,
+          outDir: temporary,
+          only: () => false,
+        });
     }
     if (shard || options.phase) {
       // A phase of a sharded build: its work is in the cache; the last phase (a plain build) publishes.
       rmSync(temporary, { recursive: true, force: true });
-      log(shard ? `${recipe.id}: shard ${shard.index}/${shard.count}: icons done. Next: every shard, then atlas build.` : `${recipe.id}: layout phase done. Next: atlas build --shard i/n for every shard (the icons).`);
+      log(
+        shard
+          ? `${recipe.id}: shard ${shard.index}/${shard.count}: icons done. Next: every shard, then atlas build.`
+          : `${recipe.id}: layout phase done. Next: atlas build --shard i/n for every shard (the icons).`,
+      );
       return reports;
     }
     accuracy = accuracyOf(cache, activations.chunks);
@@ -127,13 +182,30 @@ export async function runRecipe(options: {
     const patchExperiments: Record<string, PatchExperimentResult> = {};
     for (const spec of recipe.patchExperiments) {
       const started = performance.now();
-      const input = { recipe, spec, root, cache, pool, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash, outDir: temporary };
+      const input = {
+        recipe,
+        spec,
+        root,
+        cache,
+        pool,
+        chunks: activations.chunks,
+        labels: activations.labels,
+        declared: activations.declared,
+        modelHash: activations.modelHash,
+        outDir: temporary,
+      };
       const cached = patchExperimentCached(input);
       const bar = progressBar(`${recipe.id}: patch experiment ${spec.id}`, 'batches');
       const result = await runPatchExperiment({ ...input, onProgress: (done, total) => bar.update(done, total) }).finally(() => bar.stop());
       patchExperiments[spec.id] = result;
       const seconds = (performance.now() - started) / 1000;
-      reports.push({ stage: 'patch experiment', view: spec.id, status: cached ? 'cached' : 'computed', seconds, detail: `${result.images} ${spec.from} images` });
+      reports.push({
+        stage: 'patch experiment',
+        view: spec.id,
+        status: cached ? 'cached' : 'computed',
+        seconds,
+        detail: `${result.images} ${spec.from} images`,
+      });
       const table = result.rows.map((row) => `${row.patch} ${row.size} px ${(row.rate * 100).toFixed(1)} %`).join(', ');
       log(`${recipe.id}: patch experiment ${spec.id} (${result.images} ${spec.from} images → ${spec.to}): ${table} (${seconds.toFixed(1)} s)`);
     }
@@ -142,10 +214,26 @@ export async function runRecipe(options: {
       const started = performance.now();
       const bar = progressBar(`${recipe.id}: icons of activation grid ${spec.id}`, 'icons');
       const onProgress = (done: number, total: number) => bar.update(done, total);
-      const grid = (await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary, onProgress }).finally(() => bar.stop()))!;
+      const grid = (await runActivationGrid({
+        recipe,
+        spec,
+        root,
+        cache,
+        pool,
+        labels: activations.labels,
+        modelHash: activations.modelHash,
+        outDir: temporary,
+        onProgress,
+      }).finally(() => bar.stop()))!;
       activationGrids[grid.id] = { layer: grid.layer, title: grid.title, path: grid.path };
       const seconds = (performance.now() - started) / 1000;
-      reports.push({ stage: 'activation grid', view: grid.id, status: grid.rendered ? 'computed' : 'cached', seconds, detail: `${grid.icons} icons, ${grid.rendered} rendered` });
+      reports.push({
+        stage: 'activation grid',
+        view: grid.id,
+        status: grid.rendered ? 'computed' : 'cached',
+        seconds,
+        detail: `${grid.icons} icons, ${grid.rendered} rendered`,
+      });
       log(`${recipe.id}: activation grid ${grid.id} of ${grid.layer}: ${grid.icons} icons (${seconds.toFixed(1)} s)`);
     }
 
@@ -155,16 +243,14 @@ export async function runRecipe(options: {
     // Without `only`, every icon is drawn, so every figure is there.
     const bar = progressBar(`${recipe.id}: neurons`, 'figures');
     let finished = 0;
-    const figures = (
-      await Promise.all(
-        recipe.neurons.map((spec) =>
-          runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary }).then((figure) => {
-            bar.update(++finished, recipe.neurons.length);
-            return figure!;
-          }),
-        ),
-      ).finally(() => bar.stop())
-    );
+    const figures = await Promise.all(
+      recipe.neurons.map((spec) =>
+        runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary }).then((figure) => {
+          bar.update(++finished, recipe.neurons.length);
+          return figure!;
+        }),
+      ),
+    ).finally(() => bar.stop());
     const neuronSeconds = (performance.now() - neuronsStarted) / 1000;
     for (const { id, rendered: _, ...index } of figures) neurons[id] = index;
     if (figures.length) {
@@ -182,7 +268,16 @@ export async function runRecipe(options: {
       labels: activations.labels,
       focusClasses: activations.declared,
       images: { count: imageCount, skipped: activations.skipped.length, accuracy },
-      parameters: { preprocess: recipe.preprocess, data: recipe.data, sampling: recipe.sampling, attribution: recipe.attribution, grids: recipe.grids, icons: recipe.icons, ...(recipe.legibility ? { legibility: recipe.legibility } : {}), render: recipe.render },
+      parameters: {
+        preprocess: recipe.preprocess,
+        data: recipe.data,
+        sampling: recipe.sampling,
+        attribution: recipe.attribution,
+        grids: recipe.grids,
+        icons: recipe.icons,
+        ...(recipe.legibility ? { legibility: recipe.legibility } : {}),
+        render: recipe.render,
+      },
       views: viewIndex,
       activationGrids,
       neurons,
@@ -194,7 +289,14 @@ export async function runRecipe(options: {
         bytes: Object.values(viewReports).reduce((sum, r) => sum + r.render.bytes, 0),
       },
       versions: {
-        stages: { activations: ACTIVATIONS_VERSION, layout: LAYOUT_VERSION, grid: GRID_VERSION, icons: ICONS_VERSION, legibility: LEGIBILITY_VERSION, render: RENDER_VERSION },
+        stages: {
+          activations: ACTIVATIONS_VERSION,
+          layout: LAYOUT_VERSION,
+          grid: GRID_VERSION,
+          icons: ICONS_VERSION,
+          legibility: LEGIBILITY_VERSION,
+          render: RENDER_VERSION,
+        },
         tfjs: packageVersion(root, '@tensorflow/tfjs'),
         sharp: packageVersion(root, 'sharp'),
         node: process.version,

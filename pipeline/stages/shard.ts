@@ -26,7 +26,8 @@ export function shardOf(flag: string | undefined, env: Record<string, string | u
   if (flag !== undefined) return parseShard(flag, '--shard');
   if (env.ATLAS_SHARD) return parseShard(env.ATLAS_SHARD, 'ATLAS_SHARD');
   if (env.JOB_COMPLETION_INDEX !== undefined) {
-    if (!env.ATLAS_SHARDS) throw new UserError('JOB_COMPLETION_INDEX is set but ATLAS_SHARDS is not: set ATLAS_SHARDS to the Job\'s completions, the number of shards.');
+    if (!env.ATLAS_SHARDS)
+      throw new UserError("JOB_COMPLETION_INDEX is set but ATLAS_SHARDS is not: set ATLAS_SHARDS to the Job's completions, the number of shards.");
     const index = Number(env.JOB_COMPLETION_INDEX);
     if (!Number.isInteger(index) || index < 0) throw new UserError(`JOB_COMPLETION_INDEX "${env.JOB_COMPLETION_INDEX}" is not a whole number from 0.`);
     return parseShard(`${index + 1}/${env.ATLAS_SHARDS}`, 'JOB_COMPLETION_INDEX + 1 / ATLAS_SHARDS');

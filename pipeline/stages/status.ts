@@ -29,11 +29,16 @@ export async function recipeStatus(recipe: Recipe & { id: string; file: string }
       lines.push(`${recipe.id}: ${view.id}: stale: after the activations`);
       continue;
     }
-    const steps = viewStatus({ recipe, cache, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash }, view, published[view.id]);
+    const steps = viewStatus(
+      { recipe, cache, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash },
+      view,
+      published[view.id],
+    );
     const stale = steps.filter((step) => !step.fresh);
     lines.push(`${recipe.id}: ${view.id}: ${stale.length ? 'stale' : 'fresh'}: ${steps.map((step) => `${step.step} ${step.why}`).join('; ')}`);
   }
-  for (const figure of await figureStatus(recipe, root, cache, activations)) lines.push(`${recipe.id}: ${figure.figure}: ${figure.fresh ? 'fresh' : 'stale'}: ${figure.why}`);
+  for (const figure of await figureStatus(recipe, root, cache, activations))
+    lines.push(`${recipe.id}: ${figure.figure}: ${figure.fresh ? 'fresh' : 'stale'}: ${figure.why}`);
   return lines;
 }
 
@@ -50,13 +55,22 @@ interface FigureStatus {
  * Patch experiments, activation grids and neuron figures: whether each is in the cache. A patch experiment's
  * key needs the activations; an activation grid reads its image, and a neuron figure probes its layer's size.
  */
-async function figureStatus(recipe: Recipe & { id: string; file: string }, root: string, cache: CacheStore, activations: ReturnType<typeof activationsStatus>): Promise<FigureStatus[]> {
+async function figureStatus(
+  recipe: Recipe & { id: string; file: string },
+  root: string,
+  cache: CacheStore,
+  activations: ReturnType<typeof activationsStatus>,
+): Promise<FigureStatus[]> {
   const { modelHash } = activations;
   const out: FigureStatus[] = [];
   const complete = activations.cached === activations.total;
   for (const spec of recipe.patchExperiments) {
     const fresh = complete && patchExperimentCached({ recipe, spec, cache, chunks: activations.chunks, declared: activations.declared, modelHash });
-    out.push({ figure: `patch experiment ${spec.id}`, fresh, why: fresh ? 'cached' : complete ? 'to compute (after its view\'s icons)' : 'after the activations' });
+    out.push({
+      figure: `patch experiment ${spec.id}`,
+      fresh,
+      why: fresh ? 'cached' : complete ? "to compute (after its view's icons)" : 'after the activations',
+    });
   }
   const failed = (error: unknown) => `cannot be checked: ${error instanceof Error ? error.message : String(error)}`;
   for (const spec of recipe.activationGrids) {
@@ -79,7 +93,15 @@ export async function recipePlan(recipe: Recipe & { id: string; file: string }, 
   const views = planViews(recipe);
   const complete = activations.cached === activations.total;
   const published = readPublished(path.join(root, 'public', 'atlases', recipe.id, 'manifest.json'));
-  const steps = complete ? views.map((view) => viewStatus({ recipe, cache, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash }, view, published[view.id])) : [];
+  const steps = complete
+    ? views.map((view) =>
+        viewStatus(
+          { recipe, cache, chunks: activations.chunks, labels: activations.labels, declared: activations.declared, modelHash: activations.modelHash },
+          view,
+          published[view.id],
+        ),
+      )
+    : [];
   const step = (name: string) => steps.map((lines) => lines.find((line) => line.step === name)!);
   // The figures' icons are units of the icons phase too (patch experiments run in the last phase).
   const figures = complete ? (await figureStatus(recipe, root, cache, activations)).filter((figure) => !figure.figure.startsWith('patch')) : [];
@@ -131,9 +153,15 @@ export function viewStatus(ctx: ViewStatusContext, view: ViewPlan, published?: {
   const layout = cache.read('layout', layoutKey);
   lines.push({ step: 'layout', fresh: Boolean(layout), why: layout ? 'cached' : 'to compute (new samples, layout parameters or code version)' });
   const sizes = gridSizesFor(recipe, view);
-  const grids = layout ? sizes.map((size) => ({ size, key: gridKeyFor(recipe, layoutKey, size, ctx.declared.length) })).map((g) => ({ ...g, artifact: cache.read('grid', g.key) })) : [];
+  const grids = layout
+    ? sizes.map((size) => ({ size, key: gridKeyFor(recipe, layoutKey, size, ctx.declared.length) })).map((g) => ({ ...g, artifact: cache.read('grid', g.key) }))
+    : [];
   const gridsFresh = grids.length === sizes.length && grids.every((g) => g.artifact);
-  lines.push({ step: 'grids', fresh: gridsFresh, why: gridsFresh ? 'cached' : layout ? `${grids.filter((g) => !g.artifact).length} of ${sizes.length} sizes to compute` : 'after the layout' });
+  lines.push({
+    step: 'grids',
+    fresh: gridsFresh,
+    why: gridsFresh ? 'cached' : layout ? `${grids.filter((g) => !g.artifact).length} of ${sizes.length} sizes to compute` : 'after the layout',
+  });
   if (!gridsFresh) {
     lines.push({ step: 'icons', fresh: false, why: 'after the grids' }, { step: 'render', fresh: false, why: 'after the icons' });
     return lines;
@@ -147,7 +175,10 @@ export function viewStatus(ctx: ViewStatusContext, view: ViewPlan, published?: {
   const depth = first ? first.means.length / first.cells : 0;
   if (recipe.icons.mode === 'examples' || recipe.icons.whiten || !depth) {
     const why = recipe.icons.mode === 'examples' ? 'data-set crops, made while rendering' : 'whitened directions are checked by atlas build';
-    lines.push({ step: 'icons', fresh: true, why }, { step: 'render', fresh: Boolean(published?.key), why: published?.key ? 'published (not rechecked)' : 'to render' });
+    lines.push(
+      { step: 'icons', fresh: true, why },
+      { step: 'render', fresh: Boolean(published?.key), why: published?.key ? 'published (not rechecked)' : 'to render' },
+    );
     return lines;
   }
   const directions = new Float32Array(total * depth);
@@ -156,20 +187,38 @@ export function viewStatus(ctx: ViewStatusContext, view: ViewPlan, published?: {
     directions.set(level.means, offset);
     offset += level.means.length;
   }
-  const parents = warmStartParents(recipe.icons.warmStart, levels.map((l) => ({ size: l.size, cells: l.positions, means: l.means })));
+  const parents = warmStartParents(
+    recipe.icons.warmStart,
+    levels.map((l) => ({ size: l.size, cells: l.positions, means: l.means })),
+  );
   const { keys } = iconKeys({ modelHash: ctx.modelHash, layer: view.layer, directions, depth, params: recipe.icons, preprocess: recipe.preprocess, parents });
   const cached = cachedIcons(cache, keys);
-  lines.push({ step: 'icons', fresh: cached === keys.length, why: cached === keys.length ? `${keys.length} cached` : `${keys.length - cached} of ${keys.length} to draw`, done: cached, total: keys.length });
+  lines.push({
+    step: 'icons',
+    fresh: cached === keys.length,
+    why: cached === keys.length ? `${keys.length} cached` : `${keys.length - cached} of ${keys.length} to draw`,
+    done: cached,
+    total: keys.length,
+  });
   if (cached < keys.length) {
     lines.push({ step: 'render', fresh: false, why: 'after the icons' });
     return lines;
   }
   const samples = new Float32Array(new Uint8Array(layout!.file('points.f32')).buffer).length / 2;
   const icons = keys.map((key) => readIcon(cache, key)!);
-  const renderKey = renderKeyFor(recipe, viewIndexOf(ctx, view, samples), levels.map((l) => l.key), icons);
+  const renderKey = renderKeyFor(
+    recipe,
+    viewIndexOf(ctx, view, samples),
+    levels.map((l) => l.key),
+    icons,
+  );
   const rendered = readRendered(cache.folder('render', renderKey));
   const isPublished = published?.key === renderKey;
-  lines.push({ step: 'render', fresh: Boolean(rendered) && isPublished, why: !rendered ? 'to render' : isPublished ? 'cached and published' : 'cached; to publish into public/atlases' });
+  lines.push({
+    step: 'render',
+    fresh: Boolean(rendered) && isPublished,
+    why: !rendered ? 'to render' : isPublished ? 'cached and published' : 'cached; to publish into public/atlases',
+  });
   return lines;
 }
 

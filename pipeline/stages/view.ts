@@ -54,7 +54,6 @@ export interface ViewContext {
   stopAfterGrids?: boolean;
 }
 
-
 interface Stopwatch {
   lap(): number;
 }
@@ -90,14 +89,29 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
   const params = layoutParamsFor(recipe, view);
   const layoutKey = layoutKeyFor(ctx, view);
   let layout = cache.read('layout', layoutKey);
-  if (!layout && ctx.shard) throw new UserError(`${where}: its layout is not in the cache yet; run the layout phase first (atlas build --phase layout), then the icon shards.`);
+  if (!layout && ctx.shard)
+    throw new UserError(`${where}: its layout is not in the cache yet; run the layout phase first (atlas build --phase layout), then the icon shards.`);
   if (!layout) {
     const bar = progressBar(`${recipe.id}: layout of ${view.id}`, 'epochs');
     const points = await computeLayout({
-      view, vectors, n, depth: data.depth, declared, declaredNames: ctx.declared, declaredCount: data.declaredCount, params, where, pool: ctx.pool,
+      view,
+      vectors,
+      n,
+      depth: data.depth,
+      declared,
+      declaredNames: ctx.declared,
+      declaredCount: data.declaredCount,
+      params,
+      where,
+      pool: ctx.pool,
       onEpoch: (done, total) => bar.update(done, total),
     }).finally(() => bar.stop());
-    cache.write('layout', layoutKey, { 'points.f32': new Uint8Array(points.points.buffer) }, { trustworthiness: points.trustworthiness, seconds: points.seconds });
+    cache.write(
+      'layout',
+      layoutKey,
+      { 'points.f32': new Uint8Array(points.points.buffer) },
+      { trustworthiness: points.trustworthiness, seconds: points.seconds },
+    );
     layout = cache.read('layout', layoutKey)!;
     computed.push('layout');
   }
@@ -111,7 +125,8 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
   for (const size of sizes) {
     const key = gridKeyFor(recipe, layoutKey, size, data.declaredCount);
     let grid = cache.read('grid', key);
-    if (!grid && ctx.shard) throw new UserError(`${where}: its grid ${size} is not in the cache yet; run the layout phase first (atlas build --phase layout), then the icon shards.`);
+    if (!grid && ctx.shard)
+      throw new UserError(`${where}: its grid ${size} is not in the cache yet; run the layout phase first (atlas build --phase layout), then the icon shards.`);
     if (!grid) {
       const built = computeGrid(
         { points, activations: vectors, depth: data.depth, topClasses, topValues, topK: data.topK, declared, declaredCount: data.declaredCount },
@@ -129,7 +144,9 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
   seconds.grids = clock.lap();
   const total = levels.reduce((sum, level) => sum + level.cells.length, 0);
   if (total === 0) {
-    throw new UserError(`${path.relative(ctx.root, recipe.file)}: ${view.title} has no grid cell with more than grids.minCount = ${recipe.grids.minCount} samples; lower grids.minCount, use coarser grids.sizes, or use more images.`);
+    throw new UserError(
+      `${path.relative(ctx.root, recipe.file)}: ${view.title} has no grid cell with more than grids.minCount = ${recipe.grids.minCount} samples; lower grids.minCount, use coarser grids.sizes, or use more images.`,
+    );
   }
 
   if (ctx.stopAfterGrids) return undefined;
@@ -144,13 +161,21 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
   }
 
   const home = homeGrid(planPyramid(sizes, recipe.render.cellPixels ?? recipe.icons.size)).size;
-  const legibility = recipe.legibility && view.kind === 'layer' && recipe.icons.mode === 'optimize' ? await legibilityOf(ctx, view, levels, icons.icons, home, vectors, n) : undefined;
+  const legibility =
+    recipe.legibility && view.kind === 'layer' && recipe.icons.mode === 'optimize'
+      ? await legibilityOf(ctx, view, levels, icons.icons, home, vectors, n)
+      : undefined;
   if (legibility) seconds.legibility = clock.lap();
 
   // Render, cached whole: the same grids, icons and settings give the same files.
   const examplePixels = recipe.render.examplePixels ?? DEFAULT_EXAMPLE_PIXELS;
   const index = viewIndexOf(ctx, view, n);
-  const renderKey = renderKeyFor(recipe, index, levels.map((l) => l.key), icons.icons);
+  const renderKey = renderKeyFor(
+    recipe,
+    index,
+    levels.map((l) => l.key),
+    icons.icons,
+  );
   const cached = cache.folder('render', renderKey);
   let summary = readRendered(cached);
   if (!summary) {
@@ -166,7 +191,14 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
         start += level.cells.length;
         return { size: level.size, cells: level.cells, icons: slice };
       }),
-      ...(examplePixels ? { examples: { size: examplePixels, crop: exampleCropper({ data: recipe.data, preprocess: recipe.preprocess, root: ctx.root, layerSize: ctx.layerSize, size: examplePixels }) } } : {}),
+      ...(examplePixels
+        ? {
+            examples: {
+              size: examplePixels,
+              crop: exampleCropper({ data: recipe.data, preprocess: recipe.preprocess, root: ctx.root, layerSize: ctx.layerSize, size: examplePixels }),
+            },
+          }
+        : {}),
       settings: recipe.render,
       cacheDir: path.join(cache.root, 'scratch', writerMark()),
       ...(recipe.icons.mode === 'examples' ? { edgeCrop: 0 } : {}),
@@ -196,7 +228,13 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
   };
 }
 
-async function iconsFor(ctx: ViewContext, view: ViewPlan, levels: { size: number; cells: CellRecord[]; means: Float32Array }[], vectors: Float32Array, n: number): Promise<{ icons: Buffer[]; computed: number }> {
+async function iconsFor(
+  ctx: ViewContext,
+  view: ViewPlan,
+  levels: { size: number; cells: CellRecord[]; means: Float32Array }[],
+  vectors: Float32Array,
+  n: number,
+): Promise<{ icons: Buffer[]; computed: number }> {
   const shard = ctx.shard;
   const { recipe } = ctx;
   const total = levels.reduce((sum, level) => sum + level.cells.length, 0);
@@ -276,11 +314,12 @@ async function legibilityOf(
       icons: slice,
       ...(ctx.recipe.icons.whiten ? { secondMoment: secondMoment(vectors, n, ctx.data.depth) } : {}),
     }).finally(() => bar.stop());
-    ctx.log(`${ctx.recipe.id}: ${view.id}: legibility at grid ${level.size}: ${percent(score.icons)} of ${score.cells} icons named as their cell's top class by the judge (random noise ${percent(score.noise)}, ${score.referenceSteps}-step icons ${percent(score.reference)})`);
+    ctx.log(
+      `${ctx.recipe.id}: ${view.id}: legibility at grid ${level.size}: ${percent(score.icons)} of ${score.cells} icons named as their cell's top class by the judge (random noise ${percent(score.noise)}, ${score.referenceSteps}-step icons ${percent(score.reference)})`,
+    );
     grids.push(score);
   }
   return { judge: params.judge, grids };
 }
 
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
-

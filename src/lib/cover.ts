@@ -29,7 +29,13 @@ export function atlasCover(cover: Cover, where: string): AtlasCover | undefined 
   const folder = viewUrl(atlas, cover.view);
   const side = Math.min(index.image.width, 1600);
   const thumbnail = Math.min(index.image.width, 256);
-  return { src: `${folder}${index.static}`, srcset: `${folder}${index.thumbnail} ${thumbnail}w, ${folder}${index.static} ${side}w`, width: side, height: side, alt: cover.alt };
+  return {
+    src: `${folder}${index.static}`,
+    srcset: `${folder}${index.thumbnail} ${thumbnail}w, ${folder}${index.static} ${side}w`,
+    width: side,
+    height: side,
+    alt: cover.alt,
+  };
 }
 
 /** The social card: 1200×630 from an image file; the square static picture of an atlas view as it is. */

@@ -68,7 +68,18 @@ export interface Methods {
   /** Where the pipeline writes the manifest, relative to the project: public/atlases/<atlas>/manifest.json. */
   manifestPath: string;
   recipeFile?: string;
-  text: { data: string; sampling: string; attribution: string; layout: string; grids: string; icons: string; legibility?: string; render: string; compute: string; experiments?: string };
+  text: {
+    data: string;
+    sampling: string;
+    attribution: string;
+    layout: string;
+    grids: string;
+    icons: string;
+    legibility?: string;
+    render: string;
+    compute: string;
+    experiments?: string;
+  };
   views: ViewRow[];
   /** The views table's last row: files and megabytes of every view together. */
   totals?: { files: string; megabytes: string };
@@ -200,14 +211,22 @@ function dataText(manifest: MethodsManifest, data: Parameters['data'], preproces
           ? `images from the folder ${data.folder} (one sub-folder per class)`
           : 'images';
   const howMany = isNumber(images?.count) ? count(images.count) : isNumber(data?.count) ? `up to ${count(data.count)}` : undefined;
-  sentences.push(howMany ? `The atlas was computed from ${howMany} ${source}.` : `The atlas was computed from ${source}; ${absent('their number', 'images.count')}`);
+  sentences.push(
+    howMany ? `The atlas was computed from ${howMany} ${source}.` : `The atlas was computed from ${source}; ${absent('their number', 'images.count')}`,
+  );
   if (isNumber(images?.skipped)) {
-    sentences.push(images.skipped ? `${plural(images.skipped, 'image')} could not be read and ${images.skipped === 1 ? 'was' : 'were'} skipped (listed in data-report.json next to the manifest).` : 'No image was skipped as unreadable.');
+    sentences.push(
+      images.skipped
+        ? `${plural(images.skipped, 'image')} could not be read and ${images.skipped === 1 ? 'was' : 'were'} skipped (listed in data-report.json next to the manifest).`
+        : 'No image was skipped as unreadable.',
+    );
   }
   const labels = manifest.labels?.length;
   const model = manifest.model?.folder ? `The model, ${manifest.model.folder},` : 'The model';
   if (isNumber(images?.accuracy)) {
-    sentences.push(`${model} classifies ${decimal(images.accuracy * 100, 1)} % of them correctly (top-1${labels ? `, among ${plural(labels, 'class', 'classes')}` : ''}).`);
+    sentences.push(
+      `${model} classifies ${decimal(images.accuracy * 100, 1)} % of them correctly (top-1${labels ? `, among ${plural(labels, 'class', 'classes')}` : ''}).`,
+    );
   } else {
     sentences.push(absent('The model’s accuracy on them', 'images.accuracy'));
   }
@@ -219,7 +238,11 @@ function preprocessText(p: NonNullable<Parameters['preprocess']>): string {
   const [height, width] = typeof p.size === 'number' ? [p.size, p.size] : (p.size ?? []);
   const size = height && width ? `${count(height)} × ${count(width)} px` : 'the model’s input size';
   const fit =
-    p.resize === 'stretch' ? `stretched to ${size}` : p.resize === 'pad' ? `fitted inside ${size} and padded with black` : `scaled to cover ${size} with the overflow cut off`;
+    p.resize === 'stretch'
+      ? `stretched to ${size}`
+      : p.resize === 'pad'
+        ? `fitted inside ${size} and padded with black`
+        : `scaled to cover ${size} with the overflow cut off`;
   const values = p.range
     ? `pixel values scaled from 0–255 to [${p.range.join(', ')}]`
     : p.mean || p.std
@@ -244,8 +267,12 @@ function samplingText(sampling: Parameters['sampling'], absent: Absent): string 
 function attributionText(attribution: Parameters['attribution'], absent: Absent): string {
   const rule = 'A sample h is attributed to class c by h · ∇ₕ logit_c, the linear approximation of its effect on that class’s logit.';
   if (!attribution) return `${rule} ${absent('Which attributions were kept', 'parameters.attribution')}`;
-  const top = isNumber(attribution.topK) ? `The ${count(attribution.topK)} classes with the largest attribution are kept for each sample` : 'The classes with the largest attribution are kept for each sample';
-  const classes = attribution.classes?.length ? `, and the attributions to ${list(attribution.classes)} for every sample (for class focus, class atlases and comparisons)` : '';
+  const top = isNumber(attribution.topK)
+    ? `The ${count(attribution.topK)} classes with the largest attribution are kept for each sample`
+    : 'The classes with the largest attribution are kept for each sample';
+  const classes = attribution.classes?.length
+    ? `, and the attributions to ${list(attribution.classes)} for every sample (for class focus, class atlases and comparisons)`
+    : '';
   return `${rule} ${top}${classes}.`;
 }
 
@@ -263,7 +290,10 @@ function layoutText(manifest: MethodsManifest, views: [string, NonNullable<Metho
   const reduce = isNumber(l.pca) && l.pca > 0 ? `reduced to ${count(l.pca)} dimensions by PCA, ` : '';
   const knn = `their ${isNumber(l.neighbors) ? count(l.neighbors) : NOT_RECORDED} nearest neighbours found by ${l.metric ?? NOT_RECORDED} distance`;
   const umap = `and laid out in 2-D by UMAP (minimum distance ${l.minDist ?? NOT_RECORDED}${isNumber(l.epochs) ? `, ${count(l.epochs)} epochs` : ''}${isNumber(l.seed) ? `, seed ${l.seed}` : ''})`;
-  const clip = l.clipPercentiles?.length === 2 ? `; each axis is then clipped to its ${ordinal(l.clipPercentiles[0]!)}–${ordinal(l.clipPercentiles[1]!)} percentile${isNumber(l.margin) ? `, given a ${decimal(l.margin * 100, 0)} % margin` : ''} and scaled to [0, 1]` : '';
+  const clip =
+    l.clipPercentiles?.length === 2
+      ? `; each axis is then clipped to its ${ordinal(l.clipPercentiles[0]!)}–${ordinal(l.clipPercentiles[1]!)} percentile${isNumber(l.margin) ? `, given a ${decimal(l.margin * 100, 0)} % margin` : ''} and scaled to [0, 1]`
+      : '';
   const sentences = [`Each view’s samples are ${reduce}${knn}, ${umap}${clip}.`];
 
   const names: Record<string, string> = { neighbors: 'neighbours', minDist: 'minimum distance', pca: 'PCA dimensions' };
@@ -277,7 +307,9 @@ function layoutText(manifest: MethodsManifest, views: [string, NonNullable<Metho
   if (differences.length) sentences.push(`These differ per view: ${differences.join('; ')}.`);
   else if (entries.length > 1) sentences.push('Every view uses these parameters.');
   if (views.some(([, view]) => view.kind === 'comparison')) {
-    sentences.push('A comparison uses a layout only for its vertical axis (1-D, with these parameters); across, it places each sample by the difference of its attributions to the two classes.');
+    sentences.push(
+      'A comparison uses a layout only for its vertical axis (1-D, with these parameters); across, it places each sample by the difference of its attributions to the two classes.',
+    );
   }
   return sentences.join(' ');
 }
@@ -290,11 +322,28 @@ function ordinal(n: number): string {
 function gridsText(grids: Parameters['grids'], absent: Absent): string {
   if (!grids) return absent('Grid parameters', 'parameters.grids');
   const sizes = grids.sizes?.length ? `Grids of ${list(grids.sizes.map(count))} cells per side` : 'Grids';
-  const kept = isNumber(grids.minCount) ? `a cell is kept when it holds more than ${plural(grids.minCount, 'sample')}` : 'a cell is kept when it holds enough samples';
+  const kept = isNumber(grids.minCount)
+    ? `a cell is kept when it holds more than ${plural(grids.minCount, 'sample')}`
+    : 'a cell is kept when it holds enough samples';
   return `${sizes} are laid over each map (a class atlas or comparison may use fewer; see the table); ${kept}, its activation is the mean of its samples’ activations, and its classes the mean of their attributions.`;
 }
 
-const ICON_KEYS = ['mode', 'size', 'steps', 'warmStart', 'warmStartSteps', 'attempts', 'learningRate', 'cosinePower', 'whiten', 'parameterization', 'decorrelate', 'redirectedReluSteps', 'batch', 'seed'];
+const ICON_KEYS = [
+  'mode',
+  'size',
+  'steps',
+  'warmStart',
+  'warmStartSteps',
+  'attempts',
+  'learningRate',
+  'cosinePower',
+  'whiten',
+  'parameterization',
+  'decorrelate',
+  'redirectedReluSteps',
+  'batch',
+  'seed',
+];
 
 function iconsText(icons: Parameters['icons'], absent: Absent): string {
   if (!icons) return absent('Icon parameters', 'parameters.icons');
@@ -304,7 +353,10 @@ function iconsText(icons: Parameters['icons'], absent: Absent): string {
   if (i.mode === 'examples') {
     sentences.push(`Each kept cell is drawn as the data-set crop (${size}) whose activation is nearest the cell’s mean activation.`);
   } else {
-    const param = i.parameterization === 'pixels' ? 'parameterized as pixels' : `parameterized in Fourier space${i.decorrelate === false ? '' : ' with decorrelated colour'}`;
+    const param =
+      i.parameterization === 'pixels'
+        ? 'parameterized as pixels'
+        : `parameterized in Fourier space${i.decorrelate === false ? '' : ' with decorrelated colour'}`;
     const steps = isNumber(i.steps) ? `for ${plural(i.steps, 'step')}` : '';
     const lr = isNumber(i.learningRate) ? ` (learning rate ${i.learningRate})` : '';
     const power = isNumber(i.cosinePower) ? i.cosinePower : 'p';
@@ -312,7 +364,9 @@ function iconsText(icons: Parameters['icons'], absent: Absent): string {
       `Each kept cell is drawn as a feature-visualization icon of its mean activation (the direction): a ${size} image ${param}, optimized with Adam${lr} ${steps} to maximize dot(act, dir) · cos(act, dir)^${power} at the centre position, through random jitter, scale and rotation.`,
     );
     const details = [
-      isNumber(i.redirectedReluSteps) && i.redirectedReluSteps > 0 ? `gradients pass through ReLUs for the first ${plural(i.redirectedReluSteps, 'step')} (redirected ReLU)` : '',
+      isNumber(i.redirectedReluSteps) && i.redirectedReluSteps > 0
+        ? `gradients pass through ReLUs for the first ${plural(i.redirectedReluSteps, 'step')} (redirected ReLU)`
+        : '',
       i.whiten === undefined ? '' : i.whiten ? 'the direction is whitened by the layer’s activation covariance' : 'the direction is not whitened',
       isNumber(i.attempts) ? (i.attempts > 1 ? `the best of ${count(i.attempts)} attempts is kept` : 'one attempt per icon') : '',
       isNumber(i.batch) ? `${count(i.batch)} icons are optimized together per batch` : '',
@@ -363,13 +417,20 @@ function renderText(manifest: MethodsManifest, render: Parameters['render'], abs
   else {
     const perCell = isNumber(render.cellPixels) ? `${count(render.cellPixels)} px per cell` : 'the icon size per cell';
     const tiles = `${isNumber(render.tileSize) ? `${count(render.tileSize)} px ` : ''}${(render.format ?? 'jpeg').toUpperCase()} tiles`;
-    const details = [isNumber(render.quality) ? `quality ${render.quality}` : '', isNumber(render.overlap) ? `${render.overlap} px overlap` : '', render.background ? `background ${render.background}` : '']
+    const details = [
+      isNumber(render.quality) ? `quality ${render.quality}` : '',
+      isNumber(render.overlap) ? `${render.overlap} px overlap` : '',
+      render.background ? `background ${render.background}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
-    sentences.push(`Each grid level is drawn at ${perCell}, and the levels of a view are composed into one deep-zoom pyramid of ${tiles}${details ? ` (${details})` : ''}.`);
+    sentences.push(
+      `Each grid level is drawn at ${perCell}, and the levels of a view are composed into one deep-zoom pyramid of ${tiles}${details ? ` (${details})` : ''}.`,
+    );
   }
   const totals = manifest.totals;
-  if (isNumber(totals?.files) && isNumber(totals?.bytes)) sentences.push(`All views together take ${plural(totals.files, 'file')}, ${megabytes(totals.bytes)} MB.`);
+  if (isNumber(totals?.files) && isNumber(totals?.bytes))
+    sentences.push(`All views together take ${plural(totals.files, 'file')}, ${megabytes(totals.bytes)} MB.`);
   return sentences.join(' ');
 }
 
@@ -379,11 +440,17 @@ function computeText(manifest: MethodsManifest, need: Need, absent: Absent): str
   sentences.push(backend ? `The pipeline’s compute engine reported: “${backend.replace(/\.$/, '')}”.` : absent('The compute backend', 'backend'));
   const versions = need(manifest.versions, 'versions');
   if (versions) {
-    const tools = [versions.tfjs && `TensorFlow.js ${versions.tfjs}`, versions.sharp && `sharp ${versions.sharp}`, versions.node && `Node ${versions.node}`].filter((tool): tool is string => Boolean(tool));
+    const tools = [
+      versions.tfjs && `TensorFlow.js ${versions.tfjs}`,
+      versions.sharp && `sharp ${versions.sharp}`,
+      versions.node && `Node ${versions.node}`,
+    ].filter((tool): tool is string => Boolean(tool));
     if (tools.length) sentences.push(`Software: ${list(tools)}.`);
     const stages = Object.entries(versions.stages ?? {});
     if (stages.length) {
-      sentences.push(`Stage code versions (a cached result is reused only while its stage’s version and inputs are unchanged): ${stages.map(([name, version]) => `${name} ${version}`).join(', ')}.`);
+      sentences.push(
+        `Stage code versions (a cached result is reused only while its stage’s version and inputs are unchanged): ${stages.map(([name, version]) => `${name} ${version}`).join(', ')}.`,
+      );
     }
   } else sentences.push(absent('Software versions', 'versions'));
   return sentences.join(' ');
@@ -430,6 +497,11 @@ function stagesSummary(stages: NonNullable<MethodsManifest['stages']>, recorded:
   if (!stages.length) return 'The manifest lists no stages for this build.';
   const total = stages.reduce((sum, s) => sum + (isNumber(s.seconds) ? s.seconds : 0), 0);
   const cached = stages.filter((s) => s.status === 'cached').length;
-  const what = cached === stages.length ? 'all taken from the cache' : cached ? `${count(cached)} taken from the cache, ${count(stages.length - cached)} computed` : 'all computed';
+  const what =
+    cached === stages.length
+      ? 'all taken from the cache'
+      : cached
+        ? `${count(cached)} taken from the cache, ${count(stages.length - cached)} computed`
+        : 'all computed';
   return `The build that wrote this manifest ran ${plural(stages.length, 'step')} in ${seconds(total)} s, ${what}.`;
 }

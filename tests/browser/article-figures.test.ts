@@ -34,11 +34,20 @@ engineSuite('the example article’s figures', (site) => {
           const label = (await page.attribute(figure, 'id')) ?? `figure ${i + 1}`;
           await page.scrollIntoView(figure, 'start');
           if (await page.on(figure, (f) => f.querySelector('.atlas-figure') !== null)) {
-            await expect.poll(() => page.on(figure, (f) => f.querySelector('.atlas-figure')!.getAttribute('data-loaded')), { timeout: 20_000, message: `${label} loads its tiles` }).not.toBeNull();
+            await expect
+              .poll(() => page.on(figure, (f) => f.querySelector('.atlas-figure')!.getAttribute('data-loaded')), {
+                timeout: 20_000,
+                message: `${label} loads its tiles`,
+              })
+              .not.toBeNull();
           }
           const unloaded = () =>
-            page.on(figure, (f) =>
-              Array.from(f.querySelectorAll('img')).filter((img) => img.getClientRects().length > 0 && getComputedStyle(img).visibility !== 'hidden' && !(img.complete && img.naturalWidth > 0)).length,
+            page.on(
+              figure,
+              (f) =>
+                Array.from(f.querySelectorAll('img')).filter(
+                  (img) => img.getClientRects().length > 0 && getComputedStyle(img).visibility !== 'hidden' && !(img.complete && img.naturalWidth > 0),
+                ).length,
             );
           await expect.poll(unloaded, { message: `${label}: every visible image loads` }).toBe(0);
           expect(await contrast(page, i), `${label} looks blank`).toBeGreaterThan(8);
@@ -51,7 +60,9 @@ engineSuite('the example article’s figures', (site) => {
   site.it('shows each neuron figure with its layer and channels', async () => {
     await site.withPage(site.open('desktop'), async (page) => {
       const neurons = manifest().neurons as Record<string, { title: string; channels: number[]; layer: string }>;
-      const shown = await page.onAll('.neuron', (items) => items.map((item) => ({ title: item.querySelector<HTMLElement>('.neuron-label')!.innerText, alt: item.querySelector('img')!.getAttribute('alt') })));
+      const shown = await page.onAll('.neuron', (items) =>
+        items.map((item) => ({ title: item.querySelector<HTMLElement>('.neuron-label')!.innerText, alt: item.querySelector('img')!.getAttribute('alt') })),
+      );
       expect(shown.length).toBe(Object.keys(neurons).length);
       for (const { title, alt } of shown) {
         const neuron = Object.values(neurons).find((n) => n.title === title)!;
@@ -67,12 +78,18 @@ engineSuite('the example article’s figures', (site) => {
       const experiment = manifest().patchExperiments.baseball as { rows: { patch: string; size: number; flipped: number; rate: number }[]; images: number };
       const table = '.patch-table table';
       expect(await page.texts(`${table} thead th`)).toEqual(['Patch size', 'Atlas icon', 'Random noise (control)']);
-      const rows = await page.onAll(`${table} tbody tr`, (trs) => trs.map((tr) => Array.from(tr.querySelectorAll<HTMLElement>('th, td')).map((cell) => cell.innerText)));
+      const rows = await page.onAll(`${table} tbody tr`, (trs) =>
+        trs.map((tr) => Array.from(tr.querySelectorAll<HTMLElement>('th, td')).map((cell) => cell.innerText)),
+      );
       const sizes = [...new Set(experiment.rows.map((r) => r.size))].sort((a, b) => a - b);
       expect(rows.length).toBe(sizes.length);
       for (const [i, size] of sizes.entries()) {
         const of = (patch: string) => experiment.rows.find((r) => r.patch === patch && r.size === size)!;
-        expect(rows[i]).toEqual([`${size} × ${size} px`, `${formatValue(of('icon').rate, 'percent')} (${of('icon').flipped})`, `${formatValue(of('random noise').rate, 'percent')} (${of('random noise').flipped})`]);
+        expect(rows[i]).toEqual([
+          `${size} × ${size} px`,
+          `${formatValue(of('icon').rate, 'percent')} (${of('icon').flipped})`,
+          `${formatValue(of('random noise').rate, 'percent')} (${of('random noise').flipped})`,
+        ]);
       }
       expect(await page.text(`${table} caption`)).toContain(`${experiment.images} held-out whale images`);
       // Before, patch, after: the example the pipeline published.

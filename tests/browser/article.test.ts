@@ -111,7 +111,9 @@ engineSuite('example article', (site) => {
 
   site.it('follows the reader’s dark colour scheme', async () => {
     const colors = (colorScheme: 'light' | 'dark') =>
-      site.withPage(site.open('desktop', { colorScheme }), (page) => page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]));
+      site.withPage(site.open('desktop', { colorScheme }), (page) =>
+        page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]),
+      );
     expect(await colors('light')).toEqual(['rgb(255, 255, 255)', 'rgb(29, 33, 37)']);
     expect(await colors('dark')).toEqual(['rgb(21, 23, 26)', 'rgb(230, 232, 234)']);
   });
@@ -137,7 +139,9 @@ engineSuite('example article', (site) => {
     async () => {
       await site.withPage(site.open('desktop'), async (page) => {
         await page.emulatePrint();
-        const hidden = await page.evaluate(() => ['.toc', '.copy-button', '.site-header'].map((selector) => getComputedStyle(document.querySelector(selector)!).display));
+        const hidden = await page.evaluate(() =>
+          ['.toc', '.copy-button', '.site-header'].map((selector) => getComputedStyle(document.querySelector(selector)!).display),
+        );
         expect(hidden).toEqual(['none', 'none', 'none']);
       });
     },

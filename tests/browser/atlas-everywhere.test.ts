@@ -35,7 +35,10 @@ engineSuite('one atlas in every engine', (site) => {
         await showFigure(alone, 'seams');
         await alone.idle();
         expect(Number((await dataset(alone, 'seams')).gridSize)).toBe(shown);
-        const { max } = pyramidRange(levels, levels.findIndex((level) => level.size === shown));
+        const { max } = pyramidRange(
+          levels,
+          levels.findIndex((level) => level.size === shown),
+        );
         const fetched = alone.tiles().map((url) => Number(url.split('/tiles_files/')[1]!.split('/')[0]));
         expect(fetched).toContain(max);
         expect(Math.max(...fetched)).toBe(max);

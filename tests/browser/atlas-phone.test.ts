@@ -53,7 +53,7 @@ engineSuite('atlas figures on a phone', (site) => {
   site.it(
     'lets one finger scroll the page over a figure without moving the map',
     async () => {
-            await site.withPage(open(), async (page) => {
+      await site.withPage(open(), async (page) => {
         const { x, y } = await figureMiddle(page);
         const box = (await dataset(page, LAYERS)).box;
         const scrolled = await page.evaluate(() => window.scrollY);
@@ -68,7 +68,7 @@ engineSuite('atlas figures on a phone', (site) => {
   site.it(
     'zooms a figure with two fingers',
     async () => {
-            await site.withPage(open(), async (page) => {
+      await site.withPage(open(), async (page) => {
         const { x, y } = await figureMiddle(page);
         await page.touchDrag(
           [

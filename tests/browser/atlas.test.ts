@@ -114,7 +114,10 @@ engineSuite('atlas figures on a desktop', (site) => {
       await expect.poll(async () => (await dataset(second, LAYERS)).view).toBe('mixed4b');
       const restored = await dataset(second, LAYERS);
       expect(restored.focus).toBe('whale');
-      restored.box!.split(',').map(Number).forEach((value, i) => expect(value).toBeCloseTo(box[i]!, 2));
+      restored
+        .box!.split(',')
+        .map(Number)
+        .forEach((value, i) => expect(value).toBeCloseTo(box[i]!, 2));
       expect(await second.on(`#${LAYERS} .atlas-views input[value="mixed4b"]`, (input) => (input as HTMLInputElement).checked)).toBe(true);
     });
   });
@@ -167,7 +170,15 @@ engineSuite('atlas figures on a desktop', (site) => {
         // The link's box is "0.38 0.18 0.7 0.46": its centre is (0.54, 0.32).
         // Generous timeouts: on a loaded machine the flight, and the settling after it, take their time.
         await expect.poll(async () => near(await centre(page), [0.54, 0.32]), { timeout: 10_000 }).toBe(true);
-        await expect.poll(async () => { const state = await dataset(page, LAYERS); return state.shown === state.box; }, { timeout: 10_000 }).toBe(true);
+        await expect
+          .poll(
+            async () => {
+              const state = await dataset(page, LAYERS);
+              return state.shown === state.box;
+            },
+            { timeout: 10_000 },
+          )
+          .toBe(true);
         const steps = new Set(await page.evaluate(() => (window as unknown as { __shown: string[] }).__shown)).size;
         if (reducedMotion) expect(steps, 'regions shown on the way with reduced motion').toBeLessThanOrEqual(2);
         // At least one region between start and end (a loaded machine draws few frames of the flight).

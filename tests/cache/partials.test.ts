@@ -61,13 +61,17 @@ describe('the publishing lock', () => {
     const file = path.join(root, '.demo.lock');
     const order: string[] = [];
     let release!: () => void;
-    const first = withLock(file, () => new Promise<void>((resolve) => {
-      order.push('first in');
-      release = () => {
-        order.push('first out');
-        resolve();
-      };
-    }));
+    const first = withLock(
+      file,
+      () =>
+        new Promise<void>((resolve) => {
+          order.push('first in');
+          release = () => {
+            order.push('first out');
+            resolve();
+          };
+        }),
+    );
     const second = withLock(file, () => void order.push('second in'), { pollMs: 10 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(order).toEqual(['first in']);

@@ -21,7 +21,10 @@ describe('cache store', () => {
   it('treats a damaged or truncated file as missing and removes the artifact', () => {
     const cache = store();
     cache.write('grid', 'k', { 'cells.bin': Uint8Array.from({ length: 100 }, (_, i) => i) });
-    writeFileSync(path.join(cache.folder('grid', 'k'), 'cells.bin'), Uint8Array.from({ length: 50 }, (_, i) => i));
+    writeFileSync(
+      path.join(cache.folder('grid', 'k'), 'cells.bin'),
+      Uint8Array.from({ length: 50 }, (_, i) => i),
+    );
     expect(cache.read('grid', 'k')).toBeUndefined();
     expect(existsSync(cache.folder('grid', 'k'))).toBe(false);
   });

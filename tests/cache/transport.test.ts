@@ -55,7 +55,9 @@ describe('cache archives', () => {
     const changed = Buffer.from(bytes);
     changed.write('SECOND', at);
     writeFileSync(corrupt, changed);
-    await expect(importCache(target, corrupt, STAGES)).rejects.toThrow(/corrupt.tar: entry icons\/b2: icon.png fails its checksum; the archive is damaged; nothing was imported from it/);
+    await expect(importCache(target, corrupt, STAGES)).rejects.toThrow(
+      /corrupt.tar: entry icons\/b2: icon.png fails its checksum; the archive is damaged; nothing was imported from it/,
+    );
     expect(listEntries(target)).toEqual([]);
   });
 
@@ -74,7 +76,9 @@ describe('cache archives', () => {
     for await (const chunk of pack) chunks.push(chunk as Buffer);
     const file = path.join(root, 'evil.tar');
     writeFileSync(file, Buffer.concat(chunks));
-    await expect(importCache(freshCache(), file, STAGES)).rejects.toThrow(/evil.tar: holds "icons\/..\/..\/escape\/meta.json", which is not a cache entry's file/);
+    await expect(importCache(freshCache(), file, STAGES)).rejects.toThrow(
+      /evil.tar: holds "icons\/..\/..\/escape\/meta.json", which is not a cache entry's file/,
+    );
   });
 
   it('export a shard: its activation chunks by key, its icons by their family root, nothing else', async () => {

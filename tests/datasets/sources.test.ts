@@ -13,8 +13,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const preprocess = preprocessSchema.parse({ size: 16, resize: 'crop' });
 const ODD_NAME = `a 'quoted' "name" ü 漢.png`;
 
-const solid = (width: number, height: number, colour = { r: 200, g: 40, b: 40 }) =>
-  sharp({ create: { width, height, channels: 3, background: colour } });
+const solid = (width: number, height: number, colour = { r: 200, g: 40, b: 40 }) => sharp({ create: { width, height, channels: 3, background: colour } });
 
 beforeAll(async () => {
   for (const folder of ['good', 'broken']) mkdirSync(path.join(root, folder), { recursive: true });
@@ -34,7 +33,11 @@ beforeAll(async () => {
     .withMetadata({ orientation: 6 })
     .toFile(good('rotated.jpg'));
   writeFileSync(broken('empty.jpg'), '');
-  const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
+  const png = await sharp({
+    create: { width: 64, height: 64, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+  })
+    .png()
+    .toBuffer();
   writeFileSync(broken('truncated.png'), png.subarray(0, Math.floor(png.length / 2)));
   writeFileSync(broken('notes.jpg'), 'these are notes, not a photo\n');
   await solid(1, 1).png().toFile(broken('tiny.png'));
@@ -45,9 +48,12 @@ beforeAll(async () => {
 describe('image sources', () => {
   it('lists a folder of class sub-folders, noting files that are not images', () => {
     const { entries, skipped } = listFolder(root);
-    expect(entries.filter((e) => e.label === 'good').map((e) => path.basename(e.file)).sort()).toEqual(
-      ['alpha.png', 'cmyk.jpg', 'grayscale.png', 'panorama.png', 'plain.png', 'rotated.jpg', 'sixteen-bit.png', ODD_NAME].sort(),
-    );
+    expect(
+      entries
+        .filter((e) => e.label === 'good')
+        .map((e) => path.basename(e.file))
+        .sort(),
+    ).toEqual(['alpha.png', 'cmyk.jpg', 'grayscale.png', 'panorama.png', 'plain.png', 'rotated.jpg', 'sixteen-bit.png', ODD_NAME].sort());
     expect(skipped.map((s) => [path.relative(root, s.file), s.reason])).toEqual([
       [path.join('good', 'readme.txt'), 'not an image file name (.txt)'],
       ['stray.png', 'not inside a class sub-folder'],

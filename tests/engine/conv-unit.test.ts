@@ -62,7 +62,8 @@ function dilate(filter: tf.Tensor, d: number): tf.Tensor {
   const [h, w] = [(kh - 1) * d + 1, (kw - 1) * d + 1];
   const source = filter.dataSync();
   const out = new Float32Array(h * w * cin * cout);
-  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out.set(source.subarray((y * kw + x) * cin * cout, (y * kw + x + 1) * cin * cout), (y * d * w + x * d) * cin * cout);
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++) out.set(source.subarray((y * kw + x) * cin * cout, (y * kw + x + 1) * cin * cout), (y * d * w + x * d) * cin * cout);
   return tf.tensor4d(out, [h, w, cin, cout]);
 }
 

@@ -9,7 +9,6 @@ beforeAll(async () => {
   await useBackend('wasm');
 });
 
-
 describe('batch normalization gradient', () => {
   for (const backend of ['wasm', 'cpu'] as const) {
     for (const perChannel of [true, false]) {
@@ -26,9 +25,13 @@ describe('batch normalization gradient', () => {
         const weights = tf.tensor(seededValues(size(shape), 6), shape);
         const epsilon = 1e-3;
         const loss = (y: tf.Tensor) => tf.sum(tf.mul(tf.sin(y), weights)) as tf.Scalar;
-        const fused = tf.grads((a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
-          loss(tf.batchNorm(a, m, v, o, s, epsilon)),
-        )([x, mean, variance, scale, offset]);
+        const fused = tf.grads((a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => loss(tf.batchNorm(a, m, v, o, s, epsilon)))([
+          x,
+          mean,
+          variance,
+          scale,
+          offset,
+        ]);
         const elementary = tf.grads((a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
           loss(tf.add(tf.mul(tf.mul(tf.sub(a, m), tf.rsqrt(tf.add(v, epsilon))), s), o)),
         )([x, mean, variance, scale, offset]);
@@ -51,7 +54,12 @@ describe('gradients through the other ops vision models use', () => {
           const x = tf.tensor4d(values, [2, 9, 9, 4]);
           return tf
             .grad((input: tf.Tensor) => {
-              const a = tf.pad(input as tf.Tensor4D, [[0, 0], [1, 2], [2, 1], [0, 0]]);
+              const a = tf.pad(input as tf.Tensor4D, [
+                [0, 0],
+                [1, 2],
+                [2, 1],
+                [0, 0],
+              ]);
               // A ramp makes every value distinct: with ties (the zero padding), max pooling may route the
               // gradient to either equal input, and backends legitimately differ.
               const ramp = tf.reshape(tf.linspace(0, 0.5, 2 * 16 * 16 * 4), [2, 16, 16, 4]);
@@ -74,11 +82,21 @@ describe('max-pool gradient on wasm', () => {
   it('is right when allocating its output grows the wasm heap (views taken before growth are detached)', async () => {
     // 48 MB in and out: more than the heap has spare early in a test run, so the kernel's allocation grows it.
     const shape: [number, number, number, number] = [6, 64, 64, 512];
-    const values = seededValues(shape.reduce((a, b) => a * b), 5);
+    const values = seededValues(
+      shape.reduce((a, b) => a * b),
+      5,
+    );
     const results: Float32Array[] = [];
     for (const backend of ['wasm', 'cpu'] as const) {
       await useBackend(backend);
-      results.push(tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 3, 2, 'same')))(tf.tensor4d(values, shape)).dataSync() as Float32Array));
+      results.push(
+        tf.tidy(
+          () =>
+            tf
+              .grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 3, 2, 'same')))(tf.tensor4d(values, shape))
+              .dataSync() as Float32Array,
+        ),
+      );
     }
     await useBackend('wasm');
     expect(maxRelativeError(results[0]!, results[1]!)).toBeLessThan(1e-6);
@@ -98,17 +116,23 @@ describe('max-pool gradient on wasm, ties and windows', () => {
   for (const [label, filter, stride, pad] of cases) {
     it(`matches cpu: ${label}`, async () => {
       const shape: [number, number, number, number] = [2, 7, 9, 3];
-      const values = seededValues(shape.reduce((a, b) => a * b), 8).map((v) => Math.round(v * 2));
+      const values = seededValues(
+        shape.reduce((a, b) => a * b),
+        8,
+      ).map((v) => Math.round(v * 2));
       const weights = seededValues(2 * 7 * 9 * 3, 9);
       const results: Float32Array[] = [];
       for (const backend of ['wasm', 'cpu'] as const) {
         await useBackend(backend);
         results.push(
-          tf.tidy(() =>
-            tf.grad((x: tf.Tensor) => {
-              const y = tf.maxPool(x as tf.Tensor4D, filter, stride, pad);
-              return tf.sum(tf.mul(y, tf.tensor(weights.subarray(0, y.size), y.shape))) as tf.Scalar;
-            })(tf.tensor4d(values, shape)).dataSync() as Float32Array,
+          tf.tidy(
+            () =>
+              tf
+                .grad((x: tf.Tensor) => {
+                  const y = tf.maxPool(x as tf.Tensor4D, filter, stride, pad);
+                  return tf.sum(tf.mul(y, tf.tensor(weights.subarray(0, y.size), y.shape))) as tf.Scalar;
+                })(tf.tensor4d(values, shape))
+                .dataSync() as Float32Array,
           ),
         );
       }
@@ -123,7 +147,11 @@ describe('ops without a fast wasm kernel', () => {
     const { bridgedKernelsUsed } = await import('../../pipeline/engine/wasm-kernels/cpu-bridge.ts');
     bridgedKernelsUsed.clear();
     // The gradient of a gather is an UnsortedSegmentSum, which wasm lacks.
-    const gradient = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.gather(x, [2, 0, 2])) as tf.Scalar)(tf.tensor1d([1, 2, 3, 4])).dataSync());
+    const gradient = tf.tidy(() =>
+      tf
+        .grad((x: tf.Tensor) => tf.sum(tf.gather(x, [2, 0, 2])) as tf.Scalar)(tf.tensor1d([1, 2, 3, 4]))
+        .dataSync(),
+    );
     expect([...gradient]).toEqual([1, 0, 2, 0]);
     expect([...bridgedKernelsUsed]).toContain('UnsortedSegmentSum');
   });

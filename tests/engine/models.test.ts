@@ -46,12 +46,13 @@ describe('fixture models', () => {
         const runner = new ModelRunner(await loadModel(folder));
         const layer = spec.layers[1]!;
         gradients.push(
-          tf.tidy(() =>
-            runner
-              .inputGradient(tf.tensor(values, [2, spec.size, spec.size, 3]), [layer, 'logits'], (taps) =>
-                tf.add(tf.mean(tf.square(taps[layer]!)), tf.sum(tf.gather(tf.reshape(taps.logits!, [2, 10]), [3], 1))),
-              )
-              .dataSync() as Float32Array,
+          tf.tidy(
+            () =>
+              runner
+                .inputGradient(tf.tensor(values, [2, spec.size, spec.size, 3]), [layer, 'logits'], (taps) =>
+                  tf.add(tf.mean(tf.square(taps[layer]!)), tf.sum(tf.gather(tf.reshape(taps.logits!, [2, 10]), [3], 1))),
+                )
+                .dataSync() as Float32Array,
           ),
         );
       }
@@ -97,7 +98,9 @@ describe('bad model folders', () => {
   };
 
   it('a folder without model.json', async () => {
-    await expect(loadModel(mkdtempSync(path.join(os.tmpdir(), 'atlas-empty-')))).rejects.toThrowError(/model\.json: not found; a TF\.js model folder holds model\.json/);
+    await expect(loadModel(mkdtempSync(path.join(os.tmpdir(), 'atlas-empty-')))).rejects.toThrowError(
+      /model\.json: not found; a TF\.js model folder holds model\.json/,
+    );
   });
 
   it('a model.json that is not a model', async () => {
@@ -118,7 +121,9 @@ describe('bad model folders', () => {
     const folder = copy(models.mobilenet);
     const file = path.join(folder, 'group1-shard1of1');
     truncateSync(file, 1000);
-    await expect(loadModel(folder)).rejects.toThrowError(/group1-shard1of1: holds 1000 bytes but the weights listed for it in model\.json need \d+; the file is truncated/);
+    await expect(loadModel(folder)).rejects.toThrowError(
+      /group1-shard1of1: holds 1000 bytes but the weights listed for it in model\.json need \d+; the file is truncated/,
+    );
   });
 
   it('weight files with or without the .bin suffix', async () => {

@@ -45,7 +45,12 @@ describe('worker pool', () => {
     };
     const one = await run(1);
     const two = await run(2);
-    expect(one.forward.map((r) => r.logits!.shape)).toEqual([[4, 10], [4, 10], [4, 10], [4, 10]]);
+    expect(one.forward.map((r) => r.logits!.shape)).toEqual([
+      [4, 10],
+      [4, 10],
+      [4, 10],
+      [4, 10],
+    ]);
     for (let i = 0; i < 4; i++) {
       expect(bytes(two.forward[i]!.mixed3a!.values).equals(bytes(one.forward[i]!.mixed3a!.values))).toBe(true);
       expect(bytes(two.forward[i]!.logits!.values).equals(bytes(one.forward[i]!.logits!.values))).toBe(true);
@@ -67,7 +72,12 @@ describe('worker pool', () => {
     await p.backends();
     const dying = p.run({ module: MISBEHAVE, task: 'exitWorker', input: {} });
     // Slow, harmless jobs: one runs on the other worker, the rest wait in the queue. All must fail, none hang.
-    const others = [1, 2, 3].map((value) => p.run({ module: MISBEHAVE, task: 'wait', input: { ms: 3000 + value } }).then(() => 'finished', (error: Error) => error.message));
+    const others = [1, 2, 3].map((value) =>
+      p.run({ module: MISBEHAVE, task: 'wait', input: { ms: 3000 + value } }).then(
+        () => 'finished',
+        (error: Error) => error.message,
+      ),
+    );
     await expect(dying).rejects.toThrowError(/^worker \d of 2 died while running exitWorker: exited with code 3$/);
     for (const outcome of await Promise.all(others)) expect(outcome).toMatch(/^worker \d of 2 died while running exitWorker/);
   });

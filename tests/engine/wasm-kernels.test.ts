@@ -20,7 +20,6 @@ async function runOn(backend: string, kernel: string, inputs: Record<string, { v
   });
 }
 
-
 async function forwardShape(kernel: 'Conv2D' | 'DepthwiseConv2dNative', xShape: number[], filterShape: number[], attrs: object) {
   await tf.setBackend('cpu');
   return tf.tidy(() => (tf.engine().runKernel(kernel, { x: tf.zeros(xShape), filter: tf.zeros(filterShape) }, attrs as tf.NamedAttrMap) as tf.Tensor).shape);
@@ -33,7 +32,13 @@ async function expectParity(kernel: string, inputs: Record<string, { values: Flo
   expect(maxRelativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
 }
 
-const random = (shape: number[], seed: number) => ({ values: seededValues(shape.reduce((a, b) => a * b, 1), seed), shape });
+const random = (shape: number[], seed: number) => ({
+  values: seededValues(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+  ),
+  shape,
+});
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 const CONV_CASES: { x: number[]; filter: number[]; strides: [number, number]; pad: Pad }[] = [
@@ -42,7 +47,17 @@ const CONV_CASES: { x: number[]; filter: number[]; strides: [number, number]; pa
   { x: [1, 8, 7, 4], filter: [5, 5, 4, 2], strides: [2, 1], pad: 'valid' },
   { x: [3, 10, 10, 2], filter: [1, 1, 2, 6], strides: [1, 1], pad: 'valid' },
   { x: [2, 11, 11, 3], filter: [2, 3, 3, 4], strides: [3, 2], pad: 'same' },
-  { x: [1, 7, 7, 3], filter: [3, 3, 3, 2], strides: [1, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  {
+    x: [1, 7, 7, 3],
+    filter: [3, 3, 3, 2],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
 ];
 
 describe('convolution gradients on wasm', () => {
@@ -50,11 +65,19 @@ describe('convolution gradients on wasm', () => {
     const label = `x ${x}, filter ${filter}, strides ${strides}, pad ${JSON.stringify(pad)}`;
     it(`Conv2DBackpropFilter matches cpu: ${label}`, async () => {
       const dyShape = await forwardShape('Conv2D', x, filter, { strides, pad, dilations: [1, 1], dataFormat: 'NHWC' });
-      await expectParity('Conv2DBackpropFilter', { x: random(x, index), dy: random(dyShape, 100 + index) }, { strides, pad, dataFormat: 'NHWC', filterShape: filter });
+      await expectParity(
+        'Conv2DBackpropFilter',
+        { x: random(x, index), dy: random(dyShape, 100 + index) },
+        { strides, pad, dataFormat: 'NHWC', filterShape: filter },
+      );
     });
     it(`Conv2DBackpropInput matches cpu: ${label}`, async () => {
       const dyShape = await forwardShape('Conv2D', x, filter, { strides, pad, dilations: [1, 1], dataFormat: 'NHWC' });
-      await expectParity('Conv2DBackpropInput', { dy: random(dyShape, 200 + index), filter: random(filter, 300 + index) }, { strides, pad, dataFormat: 'NHWC', inputShape: x });
+      await expectParity(
+        'Conv2DBackpropInput',
+        { dy: random(dyShape, 200 + index), filter: random(filter, 300 + index) },
+        { strides, pad, dataFormat: 'NHWC', inputShape: x },
+      );
     });
   }
 });
@@ -76,8 +99,7 @@ function expandFilter(values: Float32Array, shape: number[], d: number): { value
   const [eh, ew] = [(kh - 1) * d + 1, (kw - 1) * d + 1];
   const out = new Float32Array(eh * ew * c * m);
   for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
-      for (let k = 0; k < c * m; k++) out[((i * d) * ew + j * d) * c * m + k] = values[(i * kw + j) * c * m + k]!;
+    for (let j = 0; j < kw; j++) for (let k = 0; k < c * m; k++) out[(i * d * ew + j * d) * c * m + k] = values[(i * kw + j) * c * m + k]!;
   return { values: out, shape: [eh, ew, c, m] };
 }
 
@@ -86,8 +108,7 @@ function takeDilatedTaps(values: Float32Array, expandedShape: number[], shape: n
   const [kh, kw] = shape as [number, number];
   const out = new Float32Array(kh * kw * c * m);
   for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
-      for (let k = 0; k < c * m; k++) out[(i * kw + j) * c * m + k] = values[((i * d) * ew + j * d) * c * m + k]!;
+    for (let j = 0; j < kw; j++) for (let k = 0; k < c * m; k++) out[(i * kw + j) * c * m + k] = values[(i * d * ew + j * d) * c * m + k]!;
   return out;
 }
 
@@ -103,12 +124,32 @@ describe('dilated depthwise convolution gradients on wasm', () => {
       const dy = random(dyShape, 8);
       const xs = random(x, 9);
 
-      const cpuInput = await runOn('cpu', 'DepthwiseConv2dNativeBackpropInput', { dy, filter: expanded }, { strides: [1, 1], dilations: [1, 1], pad, inputShape: x });
-      const wasmInput = await runOn('wasm', 'DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { strides: [1, 1], dilations: [d, d], pad, inputShape: x });
+      const cpuInput = await runOn(
+        'cpu',
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy, filter: expanded },
+        { strides: [1, 1], dilations: [1, 1], pad, inputShape: x },
+      );
+      const wasmInput = await runOn(
+        'wasm',
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy, filter: w },
+        { strides: [1, 1], dilations: [d, d], pad, inputShape: x },
+      );
       expect(maxRelativeError(wasmInput.values, cpuInput.values)).toBeLessThan(1e-4);
 
-      const cpuFilter = await runOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', { x: xs, dy }, { strides: [1, 1], dilations: [1, 1], pad, filterShape: expanded.shape });
-      const wasmFilter = await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x: xs, dy }, { strides: [1, 1], dilations: [d, d], pad, filterShape: filter });
+      const cpuFilter = await runOn(
+        'cpu',
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x: xs, dy },
+        { strides: [1, 1], dilations: [1, 1], pad, filterShape: expanded.shape },
+      );
+      const wasmFilter = await runOn(
+        'wasm',
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x: xs, dy },
+        { strides: [1, 1], dilations: [d, d], pad, filterShape: filter },
+      );
       expect(maxRelativeError(wasmFilter.values, takeDilatedTaps(cpuFilter.values, expanded.shape, filter, d))).toBeLessThan(1e-4);
     });
   }
@@ -119,11 +160,19 @@ describe('depthwise convolution gradients on wasm', () => {
     const label = `x ${x}, filter ${filter}, strides ${strides}, dilations ${dilations}, pad ${pad}`;
     it(`DepthwiseConv2dNativeBackpropFilter matches cpu: ${label}`, async () => {
       const dyShape = await forwardShape('DepthwiseConv2dNative', x, filter, { strides, pad, dilations });
-      await expectParity('DepthwiseConv2dNativeBackpropFilter', { x: random(x, index), dy: random(dyShape, 50 + index) }, { strides, dilations, pad, filterShape: filter });
+      await expectParity(
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x: random(x, index), dy: random(dyShape, 50 + index) },
+        { strides, dilations, pad, filterShape: filter },
+      );
     });
     it(`DepthwiseConv2dNativeBackpropInput matches cpu: ${label}`, async () => {
       const dyShape = await forwardShape('DepthwiseConv2dNative', x, filter, { strides, pad, dilations });
-      await expectParity('DepthwiseConv2dNativeBackpropInput', { dy: random(dyShape, 70 + index), filter: random(filter, 90 + index) }, { strides, dilations, pad, inputShape: x });
+      await expectParity(
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy: random(dyShape, 70 + index), filter: random(filter, 90 + index) },
+        { strides, dilations, pad, inputShape: x },
+      );
     });
   }
 });
@@ -144,7 +193,14 @@ describe('gradients through fused ops on wasm', () => {
           const grads = tf.grads((input: tf.Tensor, f: tf.Tensor, d: tf.Tensor, m: tf.Tensor) => {
             const options = { activation, leakyreluAlpha: 0.2 } as const;
             const a = tf.fused.conv2d({ x: input as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', bias: tf.fill([4], 0.1), ...options });
-            const b = tf.fused.depthwiseConv2d({ x: input as tf.Tensor4D, filter: d as tf.Tensor4D, strides: 2, pad: 'same', bias: tf.fill([6], -0.1), ...options });
+            const b = tf.fused.depthwiseConv2d({
+              x: input as tf.Tensor4D,
+              filter: d as tf.Tensor4D,
+              strides: 2,
+              pad: 'same',
+              bias: tf.fill([6], -0.1),
+              ...options,
+            });
             const c = tf.fused.matMul({ a: tf.reshape(input, [2, 192]), b: m as tf.Tensor2D, bias: tf.fill([5], 0.2), ...options });
             return tf.addN([tf.sum(tf.square(a)), tf.sum(tf.mul(b, b)), tf.sum(tf.sin(c))]);
           })([xs, tf.tensor(filter.values, filter.shape), tf.tensor(depthwise.values, depthwise.shape), tf.tensor(dense.values, dense.shape)]);

@@ -35,7 +35,14 @@ describe('objectives', () => {
     expect(values(n.times(2).plus(1).value(taps))).toEqual([81, 281]);
     expect(values(n.times(c).value(taps))).toEqual([40 * 41, 140 * 141]);
     expect(values(sum(n, c, n).value(taps))).toEqual([121, 421]);
-    expect(values(weighted([[0.5, n], [2, c]]).value(taps))).toEqual([20 + 82, 70 + 282]);
+    expect(
+      values(
+        weighted([
+          [0.5, n],
+          [2, c],
+        ]).value(taps),
+      ),
+    ).toEqual([20 + 82, 70 + 282]);
     expect(n.plus(neuron('b', 0)).layers).toEqual(['a', 'b']);
   });
 
@@ -59,7 +66,7 @@ describe('objectives', () => {
     }
   });
 
-  it('whitens directions: C·w = d for the activations\' second moment', () => {
+  it("whitens directions: C·w = d for the activations' second moment", () => {
     const depth = 6;
     const activations = seededValues(200 * depth, 3).map((v, i) => v * (1 + (i % depth)));
     const moment = secondMoment(activations, depth);

@@ -68,7 +68,12 @@ describe('Fourier parameterization', () => {
       const images = irfft2(tf.tensor4d(spectrum, [2, h, 2, columns]), dft).dataSync() as Float32Array;
       const expected = directIrfft2(re, im, h, w);
       expect(maxRelativeError(images.subarray(0, h * w), expected)).toBeLessThan(1e-5);
-      expect(maxRelativeError(images.subarray(h * w), expected.map((v) => 2 * v))).toBeLessThan(1e-5);
+      expect(
+        maxRelativeError(
+          images.subarray(h * w),
+          expected.map((v) => 2 * v),
+        ),
+      ).toBeLessThan(1e-5);
     });
   }
 
@@ -129,7 +134,10 @@ describe('colour and range', () => {
 
 describe('warm starts', () => {
   for (const parameterization of ['fourier', 'pixels'] as const) {
-    for (const [height, width] of [[16, 16], [12, 15]] as const) {
+    for (const [height, width] of [
+      [16, 16],
+      [12, 15],
+    ] as const) {
       it(`fromImage inverts toImage: ${parameterization}, ${height}×${width}`, () => {
         const param = imageParam({ height, width, parameterization, decorrelate: true, range: 'sigmoid', initialScale: 0.5 });
         const start = param.initial(new Random(3));

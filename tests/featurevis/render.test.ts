@@ -30,8 +30,26 @@ function someDirections(count: number, depth: number): Float32Array {
 }
 
 const cases = [
-  { name: 'MobileNet-shaped layers-model (ReLU6, any input size)', model: () => models.mobilenet, layer: 'conv_pw_3_relu', depth: 64, size: 32, input: 64, fixed: undefined, wholePixel: true },
-  { name: 'Inception-shaped graph-model (fused conv, fixed 32-px input)', model: () => models.inception, layer: 'mixed3a', depth: 32, size: 24, input: 32, fixed: [32, 32] as [number, number], wholePixel: false },
+  {
+    name: 'MobileNet-shaped layers-model (ReLU6, any input size)',
+    model: () => models.mobilenet,
+    layer: 'conv_pw_3_relu',
+    depth: 64,
+    size: 32,
+    input: 64,
+    fixed: undefined,
+    wholePixel: true,
+  },
+  {
+    name: 'Inception-shaped graph-model (fused conv, fixed 32-px input)',
+    model: () => models.inception,
+    layer: 'mixed3a',
+    depth: 32,
+    size: 24,
+    input: 32,
+    fixed: [32, 32] as [number, number],
+    wholePixel: false,
+  },
 ];
 
 describe('feature visualization', () => {
@@ -48,17 +66,21 @@ describe('feature visualization', () => {
       const transforms = c.wholePixel ? [pad(6), jitter(3), jitter(2)] : standardTransforms(c.size, c.fixed);
       const finalTransforms = standardFraming(c.size, c.fixed);
       const randoms = (attempt: number) => [0, 1, 2].map((i) => new Random(5, i, attempt));
-      const rendered = renderBest(
-        { runner, objective, param, transforms, finalTransforms, preprocess, steps: 64 },
-        2,
-        randoms,
-      );
+      const rendered = renderBest({ runner, objective, param, transforms, finalTransforms, preprocess, steps: 64 }, 2, randoms);
 
       // Score both the optimized and random images under the same random transforms, averaged over draws.
       const score = (images: Float32Array) =>
         mean(
           [0, 1, 2, 3].map((draw) =>
-            tf.tidy(() => mean(objectiveOf({ runner, objective, randoms: [0, 1, 2].map((i) => new Random(77, i, draw)), preprocess }, tf.tensor4d(images, [3, c.size, c.size, 3]), transforms).dataSync())),
+            tf.tidy(() =>
+              mean(
+                objectiveOf(
+                  { runner, objective, randoms: [0, 1, 2].map((i) => new Random(77, i, draw)), preprocess },
+                  tf.tensor4d(images, [3, c.size, c.size, 3]),
+                  transforms,
+                ).dataSync(),
+              ),
+            ),
           ),
         );
       const noise = Float32Array.from(seededValues(3 * c.size * c.size * 3, 99), (v) => (v + 1) / 2);

@@ -10,7 +10,11 @@ beforeAll(async () => {
   await useBackend('wasm');
 });
 
-const ramp = (h: number, w: number) => tf.tensor4d(Float32Array.from({ length: h * w }, (_, i) => i), [1, h, w, 1]);
+const ramp = (h: number, w: number) =>
+  tf.tensor4d(
+    Float32Array.from({ length: h * w }, (_, i) => i),
+    [1, h, w, 1],
+  );
 const randoms = (n: number, seed = 1) => Array.from({ length: n }, (_, i) => new Random(seed, i));
 
 describe('transforms', () => {

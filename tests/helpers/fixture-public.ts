@@ -33,7 +33,13 @@ export const PATCH_EXPERIMENT_ID = 'baseball';
 /** Grids 4–32 at 96 px per cell: a 3,072 px pyramid, so a figure opens on a coarse grid and zooming shows finer ones. */
 const FIXTURE_OPTIONS = { sizes: [4, 8, 16, 32], cellPixels: 96 };
 
-const SOURCES = ['tests/fixtures/atlas-views.ts', 'tests/helpers/fixture-public.ts', 'tests/helpers/fixture-manifest.ts', 'pipeline/published/format.ts', 'pipeline/published/manifest.ts'];
+const SOURCES = [
+  'tests/fixtures/atlas-views.ts',
+  'tests/helpers/fixture-public.ts',
+  'tests/helpers/fixture-manifest.ts',
+  'pipeline/published/format.ts',
+  'pipeline/published/manifest.ts',
+];
 
 export async function writeFixturePublic(dir = FIXTURE_PUBLIC_DIR): Promise<string> {
   const stamp = createHash('sha256');
@@ -74,21 +80,41 @@ export async function writeFixturePublic(dir = FIXTURE_PUBLIC_DIR): Promise<stri
   };
   const neurons = await writeNeurons(demo);
   const patchExperiments = { [PATCH_EXPERIMENT_ID]: await writePatchExperiment(demo) };
-  writeJson(path.join(demo, 'manifest.json'), fixtureManifest({ id: 'demo', title: 'A fixture atlas under the demo view ids', labels, views, activationGrids, neurons, patchExperiments, ...measured(demo, views) }));
+  writeJson(
+    path.join(demo, 'manifest.json'),
+    fixtureManifest({
+      id: 'demo',
+      title: 'A fixture atlas under the demo view ids',
+      labels,
+      views,
+      activationGrids,
+      neurons,
+      patchExperiments,
+      ...measured(demo, views),
+    }),
+  );
 
   // An atlas whose class names carry markup, for the test that labels are shown as text.
   const hostileLabels = labels.map((label) => (label === 'kite' ? HOSTILE_LABEL : label));
   const hostile = path.join(atlases, 'hostile');
   copyView(path.join(a.dir, 'mixed4b'), path.join(hostile, 'mixed4b'), { view: 'mixed4b', layer: 'mixed4b', labels: hostileLabels });
   // Its manifest is an older pipeline's: the index alone, no provenance (the methods section says what it lacks).
-  const sparse: Pick<AtlasManifest, 'id' | 'title' | 'labels' | 'views'> = { id: 'hostile', title: 'Labels with markup', labels: hostileLabels, views: { mixed4b: { ...a.manifest.views.mixed4b!, path: 'mixed4b' } } };
+  const sparse: Pick<AtlasManifest, 'id' | 'title' | 'labels' | 'views'> = {
+    id: 'hostile',
+    title: 'Labels with markup',
+    labels: hostileLabels,
+    views: { mixed4b: { ...a.manifest.views.mixed4b!, path: 'mixed4b' } },
+  };
   writeJson(path.join(hostile, 'manifest.json'), sparse);
 
   // An atlas whose map is one continuous texture, for the seam test: any light line in it is the viewer's.
   const seams = path.join(atlases, 'seams');
   const seamsIndex = copyView(path.join(b.dir, 'mixed4b'), path.join(seams, 'mixed3b'), { view: 'mixed3b', layer: 'mixed3b' });
   await writeTexturePyramid(path.join(seams, 'mixed3b'), seamsIndex);
-  writeJson(path.join(seams, 'manifest.json'), fixtureManifest({ id: 'seams', title: 'A continuous texture', labels, views: { mixed3b: { ...b.manifest.views.mixed4b!, path: 'mixed3b' } } }));
+  writeJson(
+    path.join(seams, 'manifest.json'),
+    fixtureManifest({ id: 'seams', title: 'A continuous texture', labels, views: { mixed3b: { ...b.manifest.views.mixed4b!, path: 'mixed3b' } } }),
+  );
 
   rmSync(a.dir, { recursive: true, force: true });
   rmSync(b.dir, { recursive: true, force: true });
@@ -118,7 +144,10 @@ function measured(demo: string, views: Record<string, ViewEntry>): Pick<AtlasMan
       computedSeconds: { layout: { pca: 0.5, neighbours: 1.5, umap: 10 } },
     });
     // Sizes 10 and 20, the demo's home-view grid and its finest, as the example article reads them.
-    const legibility = { judge: 'content/models/demo-judge', grids: [10, 20].map((size) => ({ size, cells: index.levels.at(-1)!.cells, icons: 0.7, noise: 0.05, reference: 0.45, referenceSteps: 24 })) };
+    const legibility = {
+      judge: 'content/models/demo-judge',
+      grids: [10, 20].map((size) => ({ size, cells: index.levels.at(-1)!.cells, icons: 0.7, noise: 0.05, reference: 0.45, referenceSteps: 24 })),
+    };
     results[id] = { ...report, render: { ...report.render, files: viewFiles.length, bytes: viewBytes }, ...(index.kind === 'layer' ? { legibility } : {}) };
   }
   return { results, totals: { files, bytes } };
@@ -135,7 +164,11 @@ function copyView(from: string, to: string, changes: { view: string; layer: stri
   if (changes.classes) index.classes = changes.classes;
   if (changes.labels) index.labels = changes.labels;
   index.title =
-    index.kind === 'layer' ? `Layer ${changes.layer}` : index.kind === 'class' ? `Layer ${changes.layer}: ${index.classes![0]}` : `Layer ${changes.layer}: ${index.classes!.join(' or ')}`;
+    index.kind === 'layer'
+      ? `Layer ${changes.layer}`
+      : index.kind === 'class'
+        ? `Layer ${changes.layer}: ${index.classes![0]}`
+        : `Layer ${changes.layer}: ${index.classes!.join(' or ')}`;
   writeJson(file, index);
   return index;
 }
@@ -161,8 +194,22 @@ async function writeActivationGrid(dir: string, labels: string[]): Promise<{ lay
       // Whale in the middle, the baseball (shark) in one corner, water (fish) elsewhere.
       const label = row >= 5 && column >= 5 ? 1 : distance < 0.5 ? 0 : 2;
       const weak = magnitude < 0.2;
-      positions.push({ row, column, magnitude, icon: weak ? -1 : icons.length, classes: [[label, Number((0.5 * magnitude).toFixed(3))], [(label + 1) % labels.length, 0.05]] });
-      if (!weak) icons.push(await sharp(await iconImage(label, iconSize)).png().toBuffer());
+      positions.push({
+        row,
+        column,
+        magnitude,
+        icon: weak ? -1 : icons.length,
+        classes: [
+          [label, Number((0.5 * magnitude).toFixed(3))],
+          [(label + 1) % labels.length, 0.05],
+        ],
+      });
+      if (!weak)
+        icons.push(
+          await sharp(await iconImage(label, iconSize))
+            .png()
+            .toBuffer(),
+        );
     }
   }
   const spriteRows = Math.ceil(icons.length / perRow);
@@ -192,12 +239,25 @@ async function writeActivationGrid(dir: string, labels: string[]): Promise<{ lay
 async function writeNeurons(demo: string): Promise<Record<string, NeuronIndex>> {
   const { iconImage } = await import('../fixtures/atlas-views.ts');
   mkdirSync(path.join(demo, 'neurons'), { recursive: true });
-  const specs = [['channel-25', [25]], ['channel-88', [88]], ['channels-25-88', [25, 88]]] as const;
+  const specs = [
+    ['channel-25', [25]],
+    ['channel-88', [88]],
+    ['channels-25-88', [25, 88]],
+  ] as const;
   const neurons: Record<string, NeuronIndex> = {};
   for (const [i, [id, channels]] of specs.entries()) {
     const file = `neurons/${id}.png`;
-    await sharp(await iconImage(i, 64)).png().toFile(path.join(demo, file));
-    neurons[id] = { layer: 'mixed4b', channels: [...channels], title: `mixed4b, ${channels.length > 1 ? 'channels' : 'channel'} ${channels.join(' + ')}`, path: file, size: 64, steps: 8 };
+    await sharp(await iconImage(i, 64))
+      .png()
+      .toFile(path.join(demo, file));
+    neurons[id] = {
+      layer: 'mixed4b',
+      channels: [...channels],
+      title: `mixed4b, ${channels.length > 1 ? 'channels' : 'channel'} ${channels.join(' + ')}`,
+      path: file,
+      size: 64,
+      steps: 8,
+    };
   }
   return neurons;
 }
@@ -207,10 +267,24 @@ async function writePatchExperiment(demo: string): Promise<PatchExperimentResult
   const { iconImage } = await import('../fixtures/atlas-views.ts');
   const folder = `patches/${PATCH_EXPERIMENT_ID}`;
   mkdirSync(path.join(demo, folder), { recursive: true });
-  await sharp(await iconImage(1, 20)).png().toFile(path.join(demo, folder, 'patch.png'));
-  const whale = await sharp(await iconImage(0, 64)).png().toBuffer();
+  await sharp(await iconImage(1, 20))
+    .png()
+    .toFile(path.join(demo, folder, 'patch.png'));
+  const whale = await sharp(await iconImage(0, 64))
+    .png()
+    .toBuffer();
   await sharp(whale).toFile(path.join(demo, folder, 'before.png'));
-  await sharp(whale).composite([{ input: await sharp(await iconImage(1, 20)).png().toBuffer(), left: 30, top: 10 }]).toFile(path.join(demo, folder, 'after.png'));
+  await sharp(whale)
+    .composite([
+      {
+        input: await sharp(await iconImage(1, 20))
+          .png()
+          .toBuffer(),
+        left: 30,
+        top: 10,
+      },
+    ])
+    .toFile(path.join(demo, folder, 'after.png'));
   const images = 200;
   const rows = [12, 16, 20, 24].flatMap((size, i) => [
     { patch: 'icon' as const, size, flipped: 20 + 40 * i, rate: (20 + 40 * i) / images },
@@ -244,7 +318,10 @@ async function writeTexturePyramid(viewDir: string, index: ViewIndex): Promise<v
   }
   rmSync(path.join(viewDir, 'tiles_files'), { recursive: true, force: true });
   const base = path.join(viewDir, 'texture');
-  await sharp(pixels, { raw: { width, height: width, channels: 3 } }).jpeg({ quality: 85 }).tile({ size: tileSize, overlap, layout: 'dz' }).toFile(base);
+  await sharp(pixels, { raw: { width, height: width, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .tile({ size: tileSize, overlap, layout: 'dz' })
+    .toFile(base);
   renameSync(`${base}_files`, path.join(viewDir, 'tiles_files'));
   rmSync(`${base}.dzi`, { force: true });
 }

@@ -42,7 +42,9 @@ export function importsOf(file: string, types = false): Imports {
       if (specifier.startsWith('.')) {
         const written = path.join(path.dirname(file), specifier).split(path.sep).join('/');
         // Astro and Vite resolve imports written without an extension.
-        const target = [written, `${written}.ts`, `${written}/index.ts`].find((candidate) => existsSync(path.join(ROOT, candidate)) && statSync(path.join(ROOT, candidate)).isFile());
+        const target = [written, `${written}.ts`, `${written}/index.ts`].find(
+          (candidate) => existsSync(path.join(ROOT, candidate)) && statSync(path.join(ROOT, candidate)).isFile(),
+        );
         if (target) files.add(target); // not folders (URLs of assets)
       } else {
         packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);

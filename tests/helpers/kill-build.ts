@@ -9,7 +9,12 @@ export const ATLAS_CLI = path.resolve('pipeline/cli/atlas.ts');
  * Runs `atlas build` in `root` (with `args`) and kills it (SIGKILL) at the first output line `at` says yes to.
  * `killedAt` is that line, or undefined when the build ended first.
  */
-export function buildKilledAt(root: string, env: NodeJS.ProcessEnv, at: (line: string) => boolean, args: string[] = []): Promise<{ killedAt?: string; code: number | null; output: string }> {
+export function buildKilledAt(
+  root: string,
+  env: NodeJS.ProcessEnv,
+  at: (line: string) => boolean,
+  args: string[] = [],
+): Promise<{ killedAt?: string; code: number | null; output: string }> {
   return new Promise((resolve) => {
     // A process group of its own: tsx runs the CLI in a child process, which a kill of tsx alone would orphan.
     const child = spawn(TSX, [ATLAS_CLI, 'build', '--root', root, ...args], { env, detached: true });

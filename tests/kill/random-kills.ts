@@ -42,7 +42,8 @@ interface Step {
 function project(parent: string, name: string): string {
   const root = path.join(parent, name);
   cpSync('content', path.join(root, 'content'), { recursive: true });
-  for (const recipe of readdirSync(path.join(root, 'content', 'atlases'))) if (!recipe.startsWith(`${RECIPE}.`)) rmSync(path.join(root, 'content', 'atlases', recipe));
+  for (const recipe of readdirSync(path.join(root, 'content', 'atlases')))
+    if (!recipe.startsWith(`${RECIPE}.`)) rmSync(path.join(root, 'content', 'atlases', recipe));
   return root;
 }
 
@@ -101,7 +102,9 @@ try {
   const steps = await timeline(reference);
   const order = [...new Set(steps.map((s) => s.label))];
   const points = killPoints(steps);
-  console.log(`reference: ${steps.length} progress steps over ${(steps.at(-1)!.at / 60_000).toFixed(1)} min; kill points (seed ${SEED}): ${points.map((p) => `${p.label} ${p.done}/${p.total}`).join('; ')}`);
+  console.log(
+    `reference: ${steps.length} progress steps over ${(steps.at(-1)!.at / 60_000).toFixed(1)} min; kill points (seed ${SEED}): ${points.map((p) => `${p.label} ${p.done}/${p.total}`).join('; ')}`,
+  );
 
   const root = project(dir, 'interrupted');
   for (const [i, point] of points.entries()) {
@@ -130,7 +133,11 @@ try {
 
 const minutes = ((performance.now() - started) / 60_000).toFixed(0);
 const stamp = new Date().toISOString().slice(0, 10);
-const table = ['| # | killed at (progress line) | what `atlas status` then had left to do |', '|---|---|---|', ...rows.map((r) => `| ${r.point} | ${r.killedAt} | ${r.leftToDo.replace(/\|/g, '\\|')} |`)].join('\n');
+const table = [
+  '| # | killed at (progress line) | what `atlas status` then had left to do |',
+  '|---|---|---|',
+  ...rows.map((r) => `| ${r.point} | ${r.killedAt} | ${r.leftToDo.replace(/\|/g, '\\|')} |`),
+].join('\n');
 const verdict = `**${outcome.recovered} of ${POINTS} kill points recovered, ${outcome.identical ? 'byte-identical' : `NOT identical (${outcome.differing.join(', ')})`}**${outcome.leftovers.length ? `; left half-written: ${outcome.leftovers.join(', ')}` : ', nothing half-written left'}.`;
 const block = `${stamp}, ${os.availableParallelism()} cores, the demo recipe killed at ${POINTS} points spread over its build (seed ${SEED}; \`npm run test:kill\`, ${minutes} min): ${verdict}\n\n${table}`;
 console.log(`\n${block}`);

@@ -33,7 +33,9 @@ describe('the built example site', () => {
   });
 
   it('lists both articles on the index page', () => {
-    const links = page('').querySelectorAll('.article-card h2 a').map((a) => a.getAttribute('href'));
+    const links = page('')
+      .querySelectorAll('.article-card h2 a')
+      .map((a) => a.getAttribute('href'));
     expect([...links].sort()).toEqual([`${TEST_BASE}make-your-own-atlas/`, `${TEST_BASE}${ARTICLE_PATH}`]);
   });
 
@@ -59,7 +61,10 @@ describe('the built example site', () => {
 
   it('numbers citations in order of first use with a bibliography to match', () => {
     const article = page(ARTICLE_PATH);
-    const firstCitations = article.querySelectorAll('a.citation').slice(0, 3).map((a) => a.textContent);
+    const firstCitations = article
+      .querySelectorAll('a.citation')
+      .slice(0, 3)
+      .map((a) => a.textContent);
     // The third cites one of the second's works again: it keeps that number.
     expect(firstCitations).toEqual(['[1]', '[2, 3]', '[3]']);
     const references = article.querySelectorAll('ol.references li');

@@ -50,7 +50,10 @@ describe('the methods section of a manifest without provenance (the hostile fixt
   it('still builds, and says which fields the manifest lacks', () => {
     expect(section.querySelector('h2#methods')).not.toBeNull();
     expect(section.querySelectorAll('table.methods-views tbody tr')).toHaveLength(1);
-    const missing = section.querySelector('.methods-missing')!.querySelectorAll('code').map((code) => code.text);
+    const missing = section
+      .querySelector('.methods-missing')!
+      .querySelectorAll('code')
+      .map((code) => code.text);
     expect(missing).toEqual(expect.arrayContaining(['parameters', 'images', 'results', 'versions', 'recipe.sha256']));
     expect(section.text).toContain('Layout parameters are not recorded in this manifest (no layouts).');
   });

@@ -42,7 +42,9 @@ const REAL_PHOTOS = path.join(REALDATA, 'imagenet-sample-200');
 const realdata = existsSync(path.join(REAL_MODEL, 'model.json')) && existsSync(path.join(REAL_PHOTOS, 'labels.csv'));
 const gpuPackageInstalled = existsSync(path.resolve('node_modules/@tensorflow/tfjs-node-gpu/package.json'));
 if (!realdata) {
-  console.warn(`Own-model article: the checks against the real MobileNet are skipped: ${REALDATA} (MobileNet v1 0.25 and ImageNet photos) is not on this machine.`);
+  console.warn(
+    `Own-model article: the checks against the real MobileNet are skipped: ${REALDATA} (MobileNet v1 0.25 and ImageNet photos) is not on this machine.`,
+  );
 }
 
 const source = readFileSync(ARTICLE, 'utf8');
@@ -190,9 +192,23 @@ const BACKENDS = JSON.parse(/BACKEND_NAMES = (\[[^\]]*\])/.exec(backendCode)![1]
 // options this article could plausibly use). A flag outside these lists is a typo or a flag that does not exist.
 const TFJS_CONVERTER = {
   flags: new Set([
-    '--input_format', '--output_format', '--signature_name', '--saved_model_tags', '--quantize_float16', '--quantize_uint8',
-    '--quantize_uint16', '--quantization_bytes', '--split_weights_by_layer', '--version', '--skip_op_check', '--strip_debug_ops',
-    '--use_structured_outputs_names', '--weight_shard_size_bytes', '--output_node_names', '--control_flow_v2', '--experiments',
+    '--input_format',
+    '--output_format',
+    '--signature_name',
+    '--saved_model_tags',
+    '--quantize_float16',
+    '--quantize_uint8',
+    '--quantize_uint16',
+    '--quantization_bytes',
+    '--split_weights_by_layer',
+    '--version',
+    '--skip_op_check',
+    '--strip_debug_ops',
+    '--use_structured_outputs_names',
+    '--weight_shard_size_bytes',
+    '--output_node_names',
+    '--control_flow_v2',
+    '--experiments',
     '--metadata',
   ]),
   /** --input_format → the --output_format values the converter dispatches for it (converter.py's _dispatch_converter). */
@@ -207,10 +223,37 @@ const TFJS_CONVERTER = {
   } as Record<string, string[]>,
 };
 const ONNX2TF_FLAGS = new Set([
-  '-i', '--input_onnx_file_path', '-o', '--output_folder_path', '-osd', '--output_signaturedefs', '-fdosm',
-  '--flatbuffer_direct_output_saved_model', '-tb', '--tflite_backend', '-b', '--batch_size', '-ois', '--overwrite_input_shape',
-  '-k', '--keep_ncw_or_nchw_or_ncdhw_input_names', '-kt', '-kat', '-dgc', '--disable_group_convolution', '-coion', '-cotof',
-  '-cotoa', '-n', '--non_verbose', '-v', '--verbosity', '-oh5', '-okv3', '-V', '--version',
+  '-i',
+  '--input_onnx_file_path',
+  '-o',
+  '--output_folder_path',
+  '-osd',
+  '--output_signaturedefs',
+  '-fdosm',
+  '--flatbuffer_direct_output_saved_model',
+  '-tb',
+  '--tflite_backend',
+  '-b',
+  '--batch_size',
+  '-ois',
+  '--overwrite_input_shape',
+  '-k',
+  '--keep_ncw_or_nchw_or_ncdhw_input_names',
+  '-kt',
+  '-kat',
+  '-dgc',
+  '--disable_group_convolution',
+  '-coion',
+  '-cotof',
+  '-cotoa',
+  '-n',
+  '--non_verbose',
+  '-v',
+  '--verbosity',
+  '-oh5',
+  '-okv3',
+  '-V',
+  '--version',
 ]);
 /** Python packages the article installs, each with the version it must ask for: tensorflowjs at this project's
  * TensorFlow.js version; onnx2tf from 2.4, whose -fdosm writes the SavedModel (earlier releases differ). */
@@ -297,7 +340,8 @@ function classify(command: Command): { verdict: Verdict; problems: string[] } {
       const output = values['--output_format'];
       if (!input || !(input in TFJS_CONVERTER.pairs)) problem(`--input_format=${input} is not one the converter knows`);
       else if (!output || !TFJS_CONVERTER.pairs[input]!.includes(output)) problem(`the converter has no ${input} → ${output} conversion`);
-      if (values['--signature_name'] && !['tf_saved_model', 'tf_hub'].includes(input ?? '')) problem('--signature_name applies only to tf_saved_model and tf_hub');
+      if (values['--signature_name'] && !['tf_saved_model', 'tf_hub'].includes(input ?? ''))
+        problem('--signature_name applies only to tf_saved_model and tf_hub');
       if (output && !['tfjs_layers_model', 'tfjs_graph_model'].includes(output)) problem(`--output_format=${output} is not a TensorFlow.js model`);
       if (positionals.length !== 2) problem(`expects an input and an output path, got ${positionals.length} arguments`);
       else if (!positionals[1]!.startsWith('content/models/')) problem('should write into content/models/, where recipes point');
@@ -317,7 +361,8 @@ function classify(command: Command): { verdict: Verdict; problems: string[] } {
     }
     return documented('PyPI cannot be reached from this machine');
   }
-  if (head === 'python3' && args[0] === '-m' && args[1] === 'venv') return documented('makes a Python environment for the converters (PyPI cannot be reached here)');
+  if (head === 'python3' && args[0] === '-m' && args[1] === 'venv')
+    return documented('makes a Python environment for the converters (PyPI cannot be reached here)');
   if (head === '.') return documented('activates that Python environment');
   if (head === 'node' && ['-e', '-p'].includes(args[0]!)) return here('the weight-file listing: run in the real MobileNet folder where present');
   if (head === 'curl') return documented('downloads from storage.googleapis.com; this machine reaches only the npm registry');
@@ -332,7 +377,9 @@ const classified = commands.map((command) => ({ command, ...classify(command) })
 // ---------------------------------------------------------------------------------------------------------------
 // Recipes
 
-const exampleFiles = readdirSync(EXAMPLES).filter((name) => /\.ya?ml$/.test(name)).sort();
+const exampleFiles = readdirSync(EXAMPLES)
+  .filter((name) => /\.ya?ml$/.test(name))
+  .sort();
 const exampleRecipes: Record<string, Recipe> = Object.fromEntries(
   exampleFiles.map((name) => [name.replace(/\.ya?ml$/, ''), recipeSchema.parse(parseYaml(readFileSync(path.join(EXAMPLES, name), 'utf8')))]),
 );
@@ -426,7 +473,10 @@ describe('the article "Make an atlas of your own model"', () => {
     expect(workflowBlocks.length).toBe(1);
     for (const block of workflowBlocks) {
       for (const step of parseYaml(block.value) as Record<string, unknown>[]) {
-        expect(steps.some((candidate) => isDeepStrictEqual(candidate, step)), `${ARTICLE}:${block.line}: ${JSON.stringify(step)} is not a step of deploy.yml`).toBe(true);
+        expect(
+          steps.some((candidate) => isDeepStrictEqual(candidate, step)),
+          `${ARTICLE}:${block.line}: ${JSON.stringify(step)} is not a step of deploy.yml`,
+        ).toBe(true);
       }
     }
   });
@@ -477,12 +527,18 @@ describe('the article’s commands that run here', () => {
   }, 60_000);
 
   // Where the GPU package is installed, the command runs on it instead: this check is for the machines without it.
-  it.skipIf(gpuPackageInstalled)('ATLAS_BACKEND=tensorflow-gpu: fails in one line rather than falling back, where @tensorflow/tfjs-node-gpu is not installed', () => {
-    const { code, stdout, stderr } = npmAtlas(['engine'], { ATLAS_BACKEND: 'tensorflow-gpu' });
-    expect(code).toBe(1);
-    expect(stdout).not.toMatch(/backend:/);
-    expect(stderr.trim()).toMatch(/^error: ATLAS_BACKEND=tensorflow-gpu cannot be used: tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed \(npm install @tensorflow\/tfjs-node-gpu@[\d.]+\); unset ATLAS_BACKEND or see the README's GPU section\.$/);
-  }, 60_000);
+  it.skipIf(gpuPackageInstalled)(
+    'ATLAS_BACKEND=tensorflow-gpu: fails in one line rather than falling back, where @tensorflow/tfjs-node-gpu is not installed',
+    () => {
+      const { code, stdout, stderr } = npmAtlas(['engine'], { ATLAS_BACKEND: 'tensorflow-gpu' });
+      expect(code).toBe(1);
+      expect(stdout).not.toMatch(/backend:/);
+      expect(stderr.trim()).toMatch(
+        /^error: ATLAS_BACKEND=tensorflow-gpu cannot be used: tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed \(npm install @tensorflow\/tfjs-node-gpu@[\d.]+\); unset ATLAS_BACKEND or see the README's GPU section\.$/,
+      );
+    },
+    60_000,
+  );
 
   it('npm run atlas -- model inspect: lists the demo model’s layers and its logits', () => {
     const { code, stdout } = npmAtlas(['model', 'inspect', 'content/models/demo']);
@@ -532,7 +588,11 @@ describe.skipIf(!realdata)('the article’s commands on the real MobileNet v1 0.
     const root = realRoot();
     const { code, stdout } = npmAtlas(['model', 'inspect', path.join(root, 'content', 'models', 'mobilenet-v1')]);
     expect(code).toBe(0);
-    const normalize = (line: string) => line.replace(/^\S*content\/models\/mobilenet-v1:/, '…/content/models/mobilenet-v1:').replace(/\s+/g, ' ').trim();
+    const normalize = (line: string) =>
+      line
+        .replace(/^\S*content\/models\/mobilenet-v1:/, '…/content/models/mobilenet-v1:')
+        .replace(/\s+/g, ' ')
+        .trim();
     const output = new Set(stdout.split('\n').map(normalize));
     const [excerpt] = blocksOf('text');
     for (const line of excerpt!.value.split('\n')) expect(output).toContain(normalize(line));
@@ -582,7 +642,9 @@ async function writeImages(root: string, recipe: Recipe, images: [string, string
   const folder = path.join(root, recipe.data.folder!);
   for (const [file] of images) {
     mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
-    await sharp({ create: { width: 16, height: 16, channels: 3, background: '#336699' } }).png().toFile(path.join(folder, file));
+    await sharp({ create: { width: 16, height: 16, channels: 3, background: '#336699' } })
+      .png()
+      .toFile(path.join(folder, file));
   }
   writeFileSync(path.join(root, recipe.data.manifest!), ['path,label', ...images.map(([file, label]) => `${file},${label}`)].join('\n'));
 }

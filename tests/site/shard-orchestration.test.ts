@@ -14,7 +14,10 @@ const STAGES = ['activations', 'layout', 'grid', 'icons', 'legibility', 'patches
 /** Checks one `npm run atlas -- …` command line; returns its subcommand and arguments. */
 function checkAtlasCommand(line: string, shards: number): { sub: string; args: string[] } {
   // A matrix job's shard is its matrix value: check the command as shard 1 would run it.
-  const [sub, ...args] = line.replace(/^npm run atlas -- /, '').replace(/\$\{\{ matrix\.shard \}\}/g, '1').split(/\s+/);
+  const [sub, ...args] = line
+    .replace(/^npm run atlas -- /, '')
+    .replace(/\$\{\{ matrix\.shard \}\}/g, '1')
+    .split(/\s+/);
   expect(Object.keys(SUBCOMMANDS), line).toContain(sub);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -77,7 +80,11 @@ describe('the sharded workflow on GitHub Actions', () => {
 });
 
 describe('the Kubernetes Jobs', () => {
-  const volume = parseYaml(readFileSync('examples/kubernetes/cache-volume.yaml', 'utf8')) as { kind: string; metadata: { name: string }; spec: { accessModes: string[] } };
+  const volume = parseYaml(readFileSync('examples/kubernetes/cache-volume.yaml', 'utf8')) as {
+    kind: string;
+    metadata: { name: string };
+    spec: { accessModes: string[] };
+  };
 
   it('share a ReadWriteMany cache volume', () => {
     expect(volume).toMatchObject({ kind: 'PersistentVolumeClaim', metadata: { name: 'atlas-cache' }, spec: { accessModes: ['ReadWriteMany'] } });
@@ -85,8 +92,21 @@ describe('the Kubernetes Jobs', () => {
 
   for (const kind of ['cpu', 'gpu']) {
     it(`(${kind}) run the four phases, the sharded ones as Indexed Jobs with ATLAS_SHARDS = completions`, () => {
-      type Container = { command: string[]; env: { name: string; value: string }[]; resources: { limits?: Record<string, unknown> }; volumeMounts: { mountPath: string }[] };
-      type K8sJob = { kind: string; metadata: { name: string }; spec: { completions?: number; completionMode?: string; template: { spec: { containers: Container[]; volumes: { persistentVolumeClaim: { claimName: string } }[] } } } };
+      type Container = {
+        command: string[];
+        env: { name: string; value: string }[];
+        resources: { limits?: Record<string, unknown> };
+        volumeMounts: { mountPath: string }[];
+      };
+      type K8sJob = {
+        kind: string;
+        metadata: { name: string };
+        spec: {
+          completions?: number;
+          completionMode?: string;
+          template: { spec: { containers: Container[]; volumes: { persistentVolumeClaim: { claimName: string } }[] } };
+        };
+      };
       const documents = parseAllDocuments(readFileSync(`examples/kubernetes/${kind}/jobs.yaml`, 'utf8')).map((doc) => doc.toJS() as K8sJob);
       expect(documents.map((doc) => doc.metadata.name)).toEqual(['atlas-activations', 'atlas-layout', 'atlas-icons', 'atlas-publish']);
       for (const job of documents) {

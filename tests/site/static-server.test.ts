@@ -52,7 +52,13 @@ describe('the static server', () => {
   });
 
   it('never answers with a file outside the site', async () => {
-    for (const escape of ['/base/..%2Fsite-1234-secret%2Fx', '/base/../site-1234-secret/x', '/base/%2e%2e/outside.txt', '/base/..%2F..%2Foutside.txt', '/base/..\\outside.txt']) {
+    for (const escape of [
+      '/base/..%2Fsite-1234-secret%2Fx',
+      '/base/../site-1234-secret/x',
+      '/base/%2e%2e/outside.txt',
+      '/base/..%2F..%2Foutside.txt',
+      '/base/..\\outside.txt',
+    ]) {
       const { status, body } = await get(escape);
       expect(body, escape).not.toMatch(/secret|outside/);
       expect(status, escape).toBeGreaterThanOrEqual(400);

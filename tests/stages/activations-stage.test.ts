@@ -34,7 +34,12 @@ afterAll(async () => pool.close());
 
 const chunkBytes = (cache: CacheStore, key: string) => {
   const folder = cache.folder('activations', key);
-  return Object.fromEntries(readdirSync(folder).filter((f) => f !== 'meta.json').sort().map((f) => [f, readFileSync(path.join(folder, f)).toString('base64')]));
+  return Object.fromEntries(
+    readdirSync(folder)
+      .filter((f) => f !== 'meta.json')
+      .sort()
+      .map((f) => [f, readFileSync(path.join(folder, f)).toString('base64')]),
+  );
 };
 
 describe.skipIf(!existsSync(path.join(DEMO, 'model.json')))('activations stage', () => {

@@ -38,7 +38,9 @@ async function project(neighbors: number, perClass: number): Promise<string> {
     const label = Math.max(0, CLASS_NAMES.indexOf(name));
     for (let k = 0; k < (name === 'zebra' ? 2 : perClass); k++) {
       const image = drawImage(5, 'test', label + CLASS_NAMES.length * k);
-      await sharp(Buffer.from(image.pixels), { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(path.join(root, 'data', name, `${k}.png`));
+      await sharp(Buffer.from(image.pixels), { raw: { width: 64, height: 64, channels: 3 } })
+        .png()
+        .toFile(path.join(root, 'data', name, `${k}.png`));
     }
   }
   writeFileSync(path.join(root, 'data', 'whale', 'empty.png'), '');

@@ -39,12 +39,16 @@ describe('repeated class names', () => {
     labels[2] = 'whale';
     writeFileSync(labelsFile, JSON.stringify(labels));
     mkdirSync(path.join(root, 'data', 'whale'), { recursive: true });
-    await sharp({ create: { width: 16, height: 16, channels: 3, background: '#345' } }).png().toFile(path.join(root, 'data', 'whale', '0.png'));
+    await sharp({ create: { width: 16, height: 16, channels: 3, background: '#345' } })
+      .png()
+      .toFile(path.join(root, 'data', 'whale', '0.png'));
     const status = () => spawnSync(TSX, [CLI, 'status'], { cwd: root, encoding: 'utf8' });
 
     const ambiguous = status();
     expect(ambiguous.status).toBe(1);
-    expect(ambiguous.stderr).toContain('content/models/demo/labels.json: the same class name is given to several outputs ("whale" at 0 and 2); the atlas shows them as "whale (0)" and "whale (2)".');
+    expect(ambiguous.stderr).toContain(
+      'content/models/demo/labels.json: the same class name is given to several outputs ("whale" at 0 and 2); the atlas shows them as "whale (0)" and "whale (2)".',
+    );
     expect(ambiguous.stderr.match(/warning:/g)).toHaveLength(1);
     expect(ambiguous.stderr).toContain('error: data/whale/: the label "whale" names 2 classes of the model (0 and 2); use "whale (0)" or "whale (2)".');
 
@@ -54,6 +58,8 @@ describe('repeated class names', () => {
 
     writeFileSync(path.join(root, 'content', 'atlases', 'photos.yaml'), recipe('whale, shark'));
     const field = status();
-    expect(field.stderr).toContain('error: content/atlases/photos.yaml: field "attribution.classes[0]": the label "whale" names 2 classes of the model (0 and 2); use "whale (0)" or "whale (2)".');
+    expect(field.stderr).toContain(
+      'error: content/atlases/photos.yaml: field "attribution.classes[0]": the label "whale" names 2 classes of the model (0 and 2); use "whale (0)" or "whale (2)".',
+    );
   }, 60_000);
 });

@@ -142,7 +142,9 @@ describe('icons stage', () => {
       }),
     );
     expect(result.computed).toBe(3);
-    expect(notices).toEqual([expect.stringMatching(/icons of layer "mixed3a": the receptive field is unknown because of a graph-model .*shown pixel for pixel/)]);
+    expect(notices).toEqual([
+      expect.stringMatching(/icons of layer "mixed3a": the receptive field is unknown because of a graph-model .*shown pixel for pixel/),
+    ]);
   });
 
   it('stops with one clear sentence on bad input', async () => {
@@ -166,7 +168,11 @@ describe('balanced batches', () => {
     expect(balancedBatch(32, 16, 2)).toBe(16);
     expect(balancedBatch(5, 16, 1)).toBe(5);
     expect(balancedBatch(1, 16, 2)).toBe(1);
-    for (const [count, batch, workers] of [[182, 16, 2], [7, 3, 4], [100, 32, 3]] as const) {
+    for (const [count, batch, workers] of [
+      [182, 16, 2],
+      [7, 3, 4],
+      [100, 32, 3],
+    ] as const) {
       const size = balancedBatch(count, batch, workers);
       expect(size).toBeLessThanOrEqual(batch);
       expect(Math.ceil(count / size) % workers === 0 || Math.ceil(count / size) < workers).toBe(true);
@@ -177,9 +183,29 @@ describe('balanced batches', () => {
 describe('parent cells', () => {
   it("are the coarser cells under each finer cell's centre, −1 where none was kept", () => {
     const levels = [
-      { size: 2, cells: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
-      { size: 4, cells: [{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 3, y: 2 }, { x: 2, y: 0 }] },
-      { size: 8, cells: [{ x: 6, y: 5 }, { x: 7, y: 7 }] },
+      {
+        size: 2,
+        cells: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ],
+      },
+      {
+        size: 4,
+        cells: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+          { x: 3, y: 2 },
+          { x: 2, y: 0 },
+        ],
+      },
+      {
+        size: 8,
+        cells: [
+          { x: 6, y: 5 },
+          { x: 7, y: 7 },
+        ],
+      },
     ];
     // Level 4: (0,0) and (1,1) lie in coarse (0,0); (3,2) in (1,1); (2,0) in (1,0), which was not kept.
     // Level 8: (6,5) lies in (3,2) — index 4; (7,7) in (3,3), not kept.
@@ -188,8 +214,22 @@ describe('parent cells', () => {
 
   it('similar cells are the coarsest cells nearest by cosine, whatever the place or the length', () => {
     const levels = [
-      { size: 2, cells: [{ x: 0, y: 0 }, { x: 1, y: 1 }], means: Float32Array.from([1, 0, 0, 1]) },
-      { size: 4, cells: [{ x: 0, y: 0 }, { x: 3, y: 3 }], means: Float32Array.from([0.1, 3, 5, 1]) },
+      {
+        size: 2,
+        cells: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ],
+        means: Float32Array.from([1, 0, 0, 1]),
+      },
+      {
+        size: 4,
+        cells: [
+          { x: 0, y: 0 },
+          { x: 3, y: 3 },
+        ],
+        means: Float32Array.from([0.1, 3, 5, 1]),
+      },
       { size: 8, cells: [{ x: 7, y: 7 }], means: Float32Array.from([2, 0.5]) },
     ];
     // (0,0) at size 4 points along the second root although it lies under the first; length does not count.

@@ -74,7 +74,9 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('an interrupted b
     expect(readdirSync(atlases(root)).filter((name) => !name.startsWith('.'))).toEqual(['tiny']);
     expect(publishedTree(path.join(atlases(root), 'tiny'))).toEqual(publishedTree(path.join(atlases(reference), 'tiny')));
     // Nothing half-written in the cache either.
-    const leftovers = readdirSync(path.join(root, '.atlas-cache'), { recursive: true }).map(String).filter((name) => /\.partial-/.test(name));
+    const leftovers = readdirSync(path.join(root, '.atlas-cache'), { recursive: true })
+      .map(String)
+      .filter((name) => /\.partial-/.test(name));
     expect(leftovers).toEqual([]);
   }, 400_000);
 });

@@ -39,10 +39,16 @@ describe('layout building blocks', () => {
         const brute = Array.from({ length: n }, (_, j) => j)
           .filter((j) => j !== i)
           .map((j) => {
-            let dot = 0, a = 0, b = 0, sq = 0;
+            let dot = 0,
+              a = 0,
+              b = 0,
+              sq = 0;
             for (let t = 0; t < 8; t++) {
               const [x, y] = [data[i * 8 + t]!, data[j * 8 + t]!];
-              dot += x * y; a += x * x; b += y * y; sq += (x - y) ** 2;
+              dot += x * y;
+              a += x * x;
+              b += y * y;
+              sq += (x - y) ** 2;
             }
             return [metric === 'cosine' ? 1 - dot / Math.sqrt(a * b) : Math.sqrt(sq), j] as const;
           })
@@ -61,7 +67,8 @@ describe('layout building blocks', () => {
     for (let i = 0; i < n; i++) data.set([10 * (r.next() - 0.5), 0.1 * (r.next() - 0.5), 3 * (r.next() - 0.5)], i * 3);
     const projected = pca(data, n, 3, 2);
     const variance = (values: Float32Array, stride: number, axis: number) => {
-      let mean = 0, sq = 0;
+      let mean = 0,
+        sq = 0;
       for (let i = 0; i < n; i++) mean += values[i * stride + axis]! / n;
       for (let i = 0; i < n; i++) sq += (values[i * stride + axis]! - mean) ** 2 / n;
       return sq;
@@ -104,7 +111,8 @@ describe('UMAP layout', () => {
     // Most points' nearest neighbour on the map is from their own cluster.
     let same = 0;
     for (let i = 0; i < n; i++) {
-      let best = -1, bestDistance = Infinity;
+      let best = -1,
+        bestDistance = Infinity;
       for (let j = 0; j < n; j++) {
         if (j === i) continue;
         const distance = (first.points[i * 2]! - first.points[j * 2]!) ** 2 + (first.points[i * 2 + 1]! - first.points[j * 2 + 1]!) ** 2;
@@ -138,7 +146,9 @@ describe('UMAP layout', () => {
 
   it('refuses too few samples, NaN and constant activations, each in one sentence', async () => {
     const { data, n } = blobs(1, 10, 4);
-    await expect(layoutActivations(data, n, 4, params, 'mixed4a')).rejects.toThrowError('mixed4a: 10 samples cannot be laid out with 15 neighbours; use more images or set layout.neighbors below 10.');
+    await expect(layoutActivations(data, n, 4, params, 'mixed4a')).rejects.toThrowError(
+      'mixed4a: 10 samples cannot be laid out with 15 neighbours; use more images or set layout.neighbors below 10.',
+    );
     const nan = blobs(2, 20, 4).data;
     nan[5] = Number.NaN;
     await expect(layoutActivations(nan, 40, 4, params, 'mixed4a')).rejects.toThrowError(/NaN or infinite/);

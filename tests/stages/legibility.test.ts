@@ -33,7 +33,9 @@ describe('legibility', () => {
     const icons = await Promise.all(
       labels.map((label) => {
         const image = drawImage(recipe.data.synthetic!.seed, 'test', label + 14 * 7);
-        return sharp(Buffer.from(image.pixels), { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer();
+        return sharp(Buffer.from(image.pixels), { raw: { width: 64, height: 64, channels: 3 } })
+          .png()
+          .toBuffer();
       }),
     );
     const depth = 320;
@@ -67,7 +69,11 @@ describe('legibility', () => {
     copyFileSync('content/models/demo-judge/model.json', path.join(judge, 'model.json'));
     writeFileSync(path.join(judge, 'labels.json'), JSON.stringify(CLASS_NAMES.filter((name) => name !== 'whale' && name !== 'cactus')));
     const params = { judge: path.relative(root, judge), referenceSteps: 24, seed: 0 };
-    expect(() => judgeOf(params, recipe, root, CLASS_NAMES)).toThrow(/field "legibility.judge": the judge .* lacks the classes whale, cactus of the atlas's model; train the judge on the same classes/);
-    expect(() => judgeOf({ ...params, judge: 'content/models/nothing' }, recipe, root, CLASS_NAMES)).toThrow(/names content\/models\/nothing, which has no model.json/);
+    expect(() => judgeOf(params, recipe, root, CLASS_NAMES)).toThrow(
+      /field "legibility.judge": the judge .* lacks the classes whale, cactus of the atlas's model; train the judge on the same classes/,
+    );
+    expect(() => judgeOf({ ...params, judge: 'content/models/nothing' }, recipe, root, CLASS_NAMES)).toThrow(
+      /names content\/models\/nothing, which has no model.json/,
+    );
   });
 });

@@ -60,7 +60,9 @@ describe('what a build may replace', () => {
     writeFileSync(path.join(published, 'notes.md'), 'mine');
     const refused = atlas(root, 'build', 'small');
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain('public/atlases/small/notes.md: the pipeline did not write this file and replaces public/atlases/small/ whole; move it out of that folder.');
+    expect(refused.stderr).toContain(
+      'public/atlases/small/notes.md: the pipeline did not write this file and replaces public/atlases/small/ whole; move it out of that folder.',
+    );
     expect(readFileSync(path.join(published, 'notes.md'), 'utf8')).toBe('mine');
     rmSync(path.join(published, 'notes.md'));
 

@@ -75,10 +75,18 @@ describe.skipIf(!present)('an atlas of MobileNet v1 0.25 from 200 ImageNet photo
 
     // Icons are neither blank nor uniform, and differ from one another (16 steps here; articles use hundreds).
     const finest = view.levels.at(-1)!;
-    const cells: CellRecord[] = finest.chunks.flatMap((id) => (JSON.parse(readFileSync(path.join(folder, 'cells', String(finest.size), `${id}.json`), 'utf8')) as { cells: CellRecord[] }).cells);
+    const cells: CellRecord[] = finest.chunks.flatMap(
+      (id) => (JSON.parse(readFileSync(path.join(folder, 'cells', String(finest.size), `${id}.json`), 'utf8')) as { cells: CellRecord[] }).cells,
+    );
     expect(cells.length).toBeGreaterThan(20);
     const iconFolder = path.join(root, '.atlas-cache', 'icons');
-    const icons = await Promise.all(readdirSync(iconFolder).map((key) => sharp(path.join(iconFolder, key, 'icon.png')).raw().toBuffer({ resolveWithObject: true })));
+    const icons = await Promise.all(
+      readdirSync(iconFolder).map((key) =>
+        sharp(path.join(iconFolder, key, 'icon.png'))
+          .raw()
+          .toBuffer({ resolveWithObject: true }),
+      ),
+    );
     // One per distinct direction: a cell holding the same samples at two levels shares its icon.
     expect(icons.length).toBeGreaterThan(0.9 * manifest.results.conv_pw_13_relu.icons.total);
     for (const { data } of icons) {

@@ -41,7 +41,9 @@ async function project(): Promise<string> {
     const label = CLASS_NAMES.indexOf(name);
     for (let k = 0; k < 30; k++) {
       const image = drawImage(11, 'test', label + CLASS_NAMES.length * k);
-      await sharp(Buffer.from(image.pixels), { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(path.join(root, 'data', name, `${k}.png`));
+      await sharp(Buffer.from(image.pixels), { raw: { width: 64, height: 64, channels: 3 } })
+        .png()
+        .toFile(path.join(root, 'data', name, `${k}.png`));
     }
   }
   return root;
@@ -91,7 +93,9 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('a cache keyed by
 
     // One image's bytes change: its chunk (all 90 images fit in one) is stale, nothing else is looked at yet.
     const image = drawImage(12, 'test', CLASS_NAMES.indexOf('fish'));
-    await sharp(Buffer.from(image.pixels), { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(path.join(moved, 'data', 'fish', '0.png'));
+    await sharp(Buffer.from(image.pixels), { raw: { width: 64, height: 64, channels: 3 } })
+      .png()
+      .toFile(path.join(moved, 'data', 'fish', '0.png'));
     const edited = atlas(moved, 'status');
     expect(edited.stdout).toMatch(/photos: activations stale: 1 of 1 chunks to compute/);
   }, 300_000);

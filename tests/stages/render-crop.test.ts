@@ -64,17 +64,33 @@ describe('data-set images by index', () => {
 
   it('reads a folder’s images in the activations stage’s order, fitted like the model’s input', async () => {
     const folder = path.join(work, 'photos');
-    const colours: Record<string, [number, number, number][]> = { cat: [[250, 0, 0], [0, 250, 0]], dog: [[0, 0, 250]] };
+    const colours: Record<string, [number, number, number][]> = {
+      cat: [
+        [250, 0, 0],
+        [0, 250, 0],
+      ],
+      dog: [[0, 0, 250]],
+    };
     for (const [label, list] of Object.entries(colours)) {
       mkdirSync(path.join(folder, label), { recursive: true });
       for (const [i, [r, g, b]] of list.entries()) {
-        await sharp({ create: { width: 60, height: 40, channels: 3, background: { r, g, b } } }).png().toFile(path.join(folder, label, `${i}.png`));
+        await sharp({ create: { width: 60, height: 40, channels: 3, background: { r, g, b } } })
+          .png()
+          .toFile(path.join(folder, label, `${i}.png`));
       }
     }
     const read = datasetImages({ data: { folder: 'photos', count: 10 }, preprocess: preprocessSchema.parse({ size: 32, range: [0, 1] }), root: work });
     const images = await Promise.all([0, 1, 2].map(read));
-    expect(images.map((image) => [image.width, image.height])).toEqual([[32, 32], [32, 32], [32, 32]]);
-    expect(images.map((image) => [...image.pixels.slice(0, 3)])).toEqual([[250, 0, 0], [0, 250, 0], [0, 0, 250]]);
+    expect(images.map((image) => [image.width, image.height])).toEqual([
+      [32, 32],
+      [32, 32],
+      [32, 32],
+    ]);
+    expect(images.map((image) => [...image.pixels.slice(0, 3)])).toEqual([
+      [250, 0, 0],
+      [0, 250, 0],
+      [0, 0, 250],
+    ]);
     await expect(read(3)).rejects.toThrow('image 3 of the data set is gone');
   });
 });

@@ -29,13 +29,23 @@ const index = { atlas: 'test', view: 'v', kind: 'layer' as const, layer: 'layer'
 async function patternIcon(seed: number, side = 16): Promise<Buffer> {
   const pixels = Buffer.alloc(side * side * 3);
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37 + seed * 101) % 256;
-  return sharp(pixels, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width: side, height: side, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 function cells(size: number, every = 1): CellRecord[] {
   return Array.from({ length: size * size }, (_, i) => i)
     .filter((i) => i % every === 0)
-    .map((i) => ({ x: i % size, y: Math.floor(i / size), count: 20 + (i % 7) * 10, classes: [[i % 2, 0.1]], focus: [], examples: [[i, 0, 0]], extent: [0, 0, 1, 1] }));
+    .map((i) => ({
+      x: i % size,
+      y: Math.floor(i / size),
+      count: 20 + (i % 7) * 10,
+      classes: [[i % 2, 0.1]],
+      focus: [],
+      examples: [[i, 0, 0]],
+      extent: [0, 0, 1, 1],
+    }));
 }
 
 async function level(size: number, every = 1, side = 16) {
@@ -65,16 +75,24 @@ describe('bad input', () => {
     const mixed = [...base.icons];
     mixed[5] = await patternIcon(5, 20);
     const size = await rejection(renderView({ dir, index, levels: [{ ...base, icons: mixed }], settings }));
-    expect(size.message).toBe('view test/v, grid 4: the icon of cell (1, 1) is 20×20 px; every icon of a view must be square and the same size (16×16 px here).');
+    expect(size.message).toBe(
+      'view test/v, grid 4: the icon of cell (1, 1) is 20×20 px; every icon of a view must be square and the same size (16×16 px here).',
+    );
 
-    mixed[5] = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#000' } }).png().toBuffer();
+    mixed[5] = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     expect((await rejection(renderView({ dir, index, levels: [{ ...base, icons: mixed }], settings }))).message).toContain('is 16×12 px');
 
     mixed[5] = Buffer.from('not an image');
-    expect((await rejection(renderView({ dir, index, levels: [{ ...base, icons: mixed }], settings }))).message).toMatch(/^view test\/v, grid 4: the icon of cell \(1, 1\) is not a readable image/);
+    expect((await rejection(renderView({ dir, index, levels: [{ ...base, icons: mixed }], settings }))).message).toMatch(
+      /^view test\/v, grid 4: the icon of cell \(1, 1\) is not a readable image/,
+    );
 
     const outside = { ...base, cells: base.cells.map((c, i) => (i === 3 ? { ...c, x: 4 } : c)) };
-    expect((await rejection(renderView({ dir, index, levels: [outside], settings }))).message).toBe('view test/v, grid 4: cell 3 at (4, 0) lies outside the 4×4 grid.');
+    expect((await rejection(renderView({ dir, index, levels: [outside], settings }))).message).toBe(
+      'view test/v, grid 4: cell 3 at (4, 0) lies outside the 4×4 grid.',
+    );
     expect(entries(path.join(work, 'bad'))).toEqual([]);
   });
 
@@ -105,7 +123,14 @@ describe('a disk that fills up mid-render', () => {
     const parent = path.join(work, 'full');
     const scratch = path.join(work, 'full-scratch');
     const dir = path.join(parent, 'v');
-    const options: RenderViewOptions = { dir, index, levels: [await level(4), await level(8)], settings, cacheDir: scratch, examples: { size: 8, crop: () => patternIcon(1, 12) } };
+    const options: RenderViewOptions = {
+      dir,
+      index,
+      levels: [await level(4), await level(8)],
+      settings,
+      cacheDir: scratch,
+      examples: { size: 8, crop: () => patternIcon(1, 12) },
+    };
     await renderView(options);
     const before = readFileSync(path.join(dir, 'view.json'));
 
@@ -142,7 +167,12 @@ describe('the integrity check', () => {
     await expect(verifyPyramid(dir, view.image)).resolves.toMatchObject({ maxLevel: 7 });
     unlinkSync(path.join(dir, 'tiles_files', '7', '1_1.jpeg'));
     truncateSync(path.join(dir, 'tiles_files', '6', '0_0.jpeg'), 100);
-    writeFileSync(path.join(dir, 'tiles_files', '3', '0_0.jpeg'), await sharp({ create: { width: 5, height: 5, channels: 3, background: '#fff' } }).jpeg().toBuffer());
+    writeFileSync(
+      path.join(dir, 'tiles_files', '3', '0_0.jpeg'),
+      await sharp({ create: { width: 5, height: 5, channels: 3, background: '#fff' } })
+        .jpeg()
+        .toBuffer(),
+    );
     const error = await rejection(verifyPyramid(dir, view.image));
     expect(error).toBeInstanceOf(IntegrityError);
     expect(error.message).toMatch(/^\S+: 3 tiles the viewer would request are broken: /);

@@ -20,14 +20,35 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'atlas-render-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const settings: RenderSettings = { format: 'jpeg', quality: 90, tileSize: 64, overlap: 1, background: '#ffffff' };
-const index = { atlas: 'test', view: 'layer', kind: 'layer' as const, layer: 'layer', title: 'Layer', labels: ['whale', 'boat', 'kite'], focusClasses: ['whale'] };
+const index = {
+  atlas: 'test',
+  view: 'layer',
+  kind: 'layer' as const,
+  layer: 'layer',
+  title: 'Layer',
+  labels: ['whale', 'boat', 'kite'],
+  focusClasses: ['whale'],
+};
 
 async function solidIcon(rgb: [number, number, number], side = 32): Promise<Buffer> {
-  return sharp({ create: { width: side, height: side, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+  return sharp({ create: { width: side, height: side, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+    .png()
+    .toBuffer();
 }
 
 function cell(x: number, y: number, count: number, top = 0, examples: [number, number, number][] = []): CellRecord {
-  return { x, y, count, classes: [[top, 0.1], [(top + 1) % 3, 0.01]], focus: [0.05], examples, extent: [0, 0, 1, 1] };
+  return {
+    x,
+    y,
+    count,
+    classes: [
+      [top, 0.1],
+      [(top + 1) % 3, 0.01],
+    ],
+    focus: [0.05],
+    examples,
+    extent: [0, 0, 1, 1],
+  };
 }
 
 /** Every cell of a size × size grid, all dense enough to fill their cells. */
@@ -41,7 +62,8 @@ async function pixelAt(file: string, x: number, y: number): Promise<[number, num
   return [data[at]!, data[at + 1]!, data[at + 2]!];
 }
 
-const dominant = ([r, g, b]: [number, number, number]) => (r > g + 60 && r > b + 60 ? 'red' : g > r + 60 && g > b + 60 ? 'green' : b > r + 60 && b > g + 60 ? 'blue' : 'mixed');
+const dominant = ([r, g, b]: [number, number, number]) =>
+  r > g + 60 && r > b + 60 ? 'red' : g > r + 60 && g > b + 60 ? 'green' : b > r + 60 && b > g + 60 ? 'blue' : 'mixed';
 
 describe('pyramid arrangement', () => {
   it('puts successive doublings on successive levels at the same pixels per cell', () => {
@@ -103,7 +125,13 @@ describe('a rendered view', () => {
   beforeAll(async () => {
     const levels = await Promise.all(
       [16, 4, 8].map(async (size) => {
-        const cells = fullGrid(size).map((c, i) => ({ ...c, examples: [[i, 0, 0], [i + 1000, 1, 1]] as [number, number, number][] }));
+        const cells = fullGrid(size).map((c, i) => ({
+          ...c,
+          examples: [
+            [i, 0, 0],
+            [i + 1000, 1, 1],
+          ] as [number, number, number][],
+        }));
         const icon = await solidIcon(colours[size]!);
         return { size, cells, icons: cells.map(() => icon) };
       }),
@@ -132,7 +160,11 @@ describe('a rendered view', () => {
 
   it('has every tile the viewer can request, each decoding to its DZI size, and nothing else', async () => {
     const maxLevel = dziMaxLevel(view.image.width);
-    expect(readdirSync(path.join(dir, 'tiles_files')).map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: maxLevel + 1 }, (_, i) => i));
+    expect(
+      readdirSync(path.join(dir, 'tiles_files'))
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: maxLevel + 1 }, (_, i) => i));
     let tiles = 0;
     for (let level = 0; level <= maxLevel; level++) {
       const width = dziLevelWidth(view.image.width, level);
@@ -140,7 +172,9 @@ describe('a rendered view', () => {
       expect(readdirSync(path.join(dir, 'tiles_files', String(level))).length).toBe(count * count);
       for (let row = 0; row < count; row++) {
         for (let column = 0; column < count; column++) {
-          const { info } = await sharp(path.join(dir, 'tiles_files', String(level), `${column}_${row}.jpeg`)).raw().toBuffer({ resolveWithObject: true });
+          const { info } = await sharp(path.join(dir, 'tiles_files', String(level), `${column}_${row}.jpeg`))
+            .raw()
+            .toBuffer({ resolveWithObject: true });
           const box = dziTileBox(width, column, row, 64, 1);
           expect([info.width, info.height]).toEqual([box.width, box.height]);
           tiles++;
@@ -223,8 +257,16 @@ describe('icons scaled by density, on the background', () => {
     const cells = [cell(0, 0, 100), cell(1, 1, 25)];
     const icon = await solidIcon([200, 30, 30], 40);
     const dir = path.join(work, 'density', 'view');
-    await renderView({ dir, index: { ...index, samples: 400 }, levels: [{ size: 2, cells, icons: [icon, icon] }], settings: { ...settings, cellPixels: 32, background: '#204080' }, edgeCrop: 0 });
-    const { data, info } = await sharp(path.join(dir, 'tiles_files', '6', '0_0.jpeg')).raw().toBuffer({ resolveWithObject: true });
+    await renderView({
+      dir,
+      index: { ...index, samples: 400 },
+      levels: [{ size: 2, cells, icons: [icon, icon] }],
+      settings: { ...settings, cellPixels: 32, background: '#204080' },
+      edgeCrop: 0,
+    });
+    const { data, info } = await sharp(path.join(dir, 'tiles_files', '6', '0_0.jpeg'))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect(info.width).toBe(64);
     const redIn = (x0: number, y0: number) => {
       let n = 0;
@@ -237,7 +279,11 @@ describe('icons scaled by density, on the background', () => {
     const centre = (x: number, y: number) => [data[(y * 64 + x) * 3]!, data[(y * 64 + x) * 3 + 2]!];
     expect(centre(48, 48)[0]).toBeGreaterThan(150);
     // Corner of the sparse cell and the empty cells: background #204080.
-    for (const [x, y] of [[34, 34], [48, 16], [16, 48]] as const) {
+    for (const [x, y] of [
+      [34, 34],
+      [48, 16],
+      [16, 48],
+    ] as const) {
       const [r, b] = centre(x, y);
       expect(Math.abs(r! - 0x20)).toBeLessThan(20);
       expect(Math.abs(b! - 0x80)).toBeLessThan(20);

@@ -79,7 +79,9 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('running a recipe
     // The comparison: cells left of the middle lean to whale, right of it to shark (x = shark − whale).
     const compare = JSON.parse(readFileSync(path.join(out, 'mixed5a.compare-whale-shark', 'view.json'), 'utf8'));
     const fine = compare.levels.at(-1);
-    const cells = fine.chunks.flatMap((id: string) => JSON.parse(readFileSync(path.join(out, 'mixed5a.compare-whale-shark', 'cells', String(fine.size), `${id}.json`), 'utf8')).cells);
+    const cells = fine.chunks.flatMap(
+      (id: string) => JSON.parse(readFileSync(path.join(out, 'mixed5a.compare-whale-shark', 'cells', String(fine.size), `${id}.json`), 'utf8')).cells,
+    );
     for (const cell of cells) {
       const [whale, sharkValue] = cell.focus;
       if (cell.x < fine.size / 2 - 1) expect(whale).toBeGreaterThanOrEqual(sharkValue);
@@ -109,18 +111,35 @@ describe.skipIf(!existsSync('content/models/demo/model.json'))('running a recipe
     const planned = activationsStatus(recipe, root, cache);
     const coarse = JSON.parse(readFileSync(path.join(out, 'mixed5a', 'view.json'), 'utf8')).levels[0];
     const [kept] = JSON.parse(readFileSync(path.join(out, 'mixed5a', 'cells', String(coarse.size), `${coarse.chunks[0]}.json`), 'utf8')).cells;
-    const spec = { id: 'try', from: 'whale', to: 'shark', patch: { view: 'mixed5a', size: coarse.size, cell: [kept.x, kept.y] as [number, number] }, sizes: [8, 16], images: 20, seed: 0 };
+    const spec = {
+      id: 'try',
+      from: 'whale',
+      to: 'shark',
+      patch: { view: 'mixed5a', size: coarse.size, cell: [kept.x, kept.y] as [number, number] },
+      sizes: [8, 16],
+      images: 20,
+      seed: 0,
+    };
     const context = { recipe, root, cache, pool, chunks: planned.chunks, labels: planned.labels, declared: planned.declared, modelHash: planned.modelHash };
     const withPatch = { ...recipe, patchExperiments: [{ ...spec, seed: 0 }] };
     expect((await recipeStatus(withPatch, root, cache)).at(-3)).toBe("small: patch experiment try: stale: to compute (after its view's icons)");
     const patched = await runPatchExperiment({ ...context, spec });
     expect((await recipeStatus(withPatch, root, cache)).at(-3)).toBe('small: patch experiment try: fresh: cached');
     expect(patched.images).toBeGreaterThan(10); // whales the model gets right, at most 20
-    expect(patched.rows.map((row) => [row.patch, row.size])).toEqual([['icon', 8], ['random noise', 8], ['icon', 16], ['random noise', 16]]);
+    expect(patched.rows.map((row) => [row.patch, row.size])).toEqual([
+      ['icon', 8],
+      ['random noise', 8],
+      ['icon', 16],
+      ['random noise', 16],
+    ]);
     for (const row of patched.rows) expect(row.rate).toBe(row.flipped / patched.images);
     expect(await runPatchExperiment({ ...context, spec })).toEqual(patched);
-    await expect(runPatchExperiment({ ...context, spec: { ...spec, to: 'sharq' } })).rejects.toThrowError('content/atlases/small.yaml: patchExperiments "try" names class "sharq", which the model does not have.');
-    await expect(runPatchExperiment({ ...context, spec: { ...spec, patch: { ...spec.patch, view: 'mixed9' } } })).rejects.toThrowError(/patch\.view "mixed9" is not a view of this recipe/);
+    await expect(runPatchExperiment({ ...context, spec: { ...spec, to: 'sharq' } })).rejects.toThrowError(
+      'content/atlases/small.yaml: patchExperiments "try" names class "sharq", which the model does not have.',
+    );
+    await expect(runPatchExperiment({ ...context, spec: { ...spec, patch: { ...spec.patch, view: 'mixed9' } } })).rejects.toThrowError(
+      /patch\.view "mixed9" is not a view of this recipe/,
+    );
 
     const second = await runRecipe({ recipe, root, cache, pool, log: () => {}, backend: 'backend: wasm' });
     expect(second.map((r) => r.status)).toEqual(second.map(() => 'cached'));

@@ -17,7 +17,14 @@ const sources = execFileSync('git', ['ls-files', '--cached', '--others', '--excl
 /** Every import edge among the project's own files, type-only imports included. */
 const edges = sources.flatMap((file) => importsOf(file, true).files.map((target) => ({ from: file, to: target })));
 
-const SITE_MAY_USE = [/^pipeline\/published\//, /^pipeline\/content\//, /^pipeline\/citations\//, /^pipeline\/markdown\//, /^pipeline\/errors\.ts$/, /^pipeline\/site\/(settings|base-path)\.ts$/];
+const SITE_MAY_USE = [
+  /^pipeline\/published\//,
+  /^pipeline\/content\//,
+  /^pipeline\/citations\//,
+  /^pipeline\/markdown\//,
+  /^pipeline\/errors\.ts$/,
+  /^pipeline\/site\/(settings|base-path)\.ts$/,
+];
 const stageOf = (file: string) => /^pipeline\/stages\/([^/]+)\//.exec(file)?.[1];
 
 describe('import directions', () => {
@@ -31,7 +38,9 @@ describe('import directions', () => {
   });
 
   it('the site reads published atlases through pipeline/published/ only', () => {
-    const stray = edges.filter((edge) => edge.from.startsWith('src/') && edge.to.startsWith('pipeline/') && !SITE_MAY_USE.some((allowed) => allowed.test(edge.to)));
+    const stray = edges.filter(
+      (edge) => edge.from.startsWith('src/') && edge.to.startsWith('pipeline/') && !SITE_MAY_USE.some((allowed) => allowed.test(edge.to)),
+    );
     expect(stray.map((edge) => `${edge.from} → ${edge.to}`)).toEqual([]);
   });
 

@@ -29,7 +29,11 @@ describe('base paths', () => {
   });
 
   it('rewrites links written in MDX, as markdown and as JSX', async () => {
-    const processor = unified().use(remarkParse).use(remarkMdx).use(remarkRehype, { passThrough: ['mdxJsxFlowElement', 'mdxJsxTextElement'] }).use(rehypeBaseLinks, { base: '/repo/' });
+    const processor = unified()
+      .use(remarkParse)
+      .use(remarkMdx)
+      .use(remarkRehype, { passThrough: ['mdxJsxFlowElement', 'mdxJsxTextElement'] })
+      .use(rehypeBaseLinks, { base: '/repo/' });
     const tree = (await processor.run(
       processor.parse('[index](/) and ![x](/images/x.png) and [away](https://example.org/)\n\n<img src="/images/y.png" alt="" />'),
     )) as Node;

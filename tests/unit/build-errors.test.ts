@@ -81,7 +81,12 @@ describe('atlas build on bad input', () => {
     const bib = readFileSync('content/bibliography/atlas.bib', 'utf8').replace('{https://distill.pub/2017/feature-visualization}', '{javascript:alert(1)}');
     const line = bib.split('\n').findIndex((text) => text.includes('javascript:')) + 1;
     const cited = await build(project(EXAMPLE, bib));
-    expectOneLine(cited, new RegExp(`^error: .*content/bibliography/atlas\\.bib:${line}: entry "olah2017feature" has url = \\{javascript:alert\\(1\\)\\}; only http\\(s\\), mailto and relative links are shown`));
+    expectOneLine(
+      cited,
+      new RegExp(
+        `^error: .*content/bibliography/atlas\\.bib:${line}: entry "olah2017feature" has url = \\{javascript:alert\\(1\\)\\}; only http\\(s\\), mailto and relative links are shown`,
+      ),
+    );
   });
 
   it('fails on YAML that does not parse, with the line', async () => {

@@ -17,7 +17,8 @@ describe('link checker', () => {
   it('accepts a site whose links all resolve under the base', () => {
     const root = site({
       'index.html': '<a href="/repo/article/">a</a><a href="article/#intro">b</a><img src="/repo/img/a.png" srcset="/repo/img/a.png 1x">',
-      'article/index.html': '<h2 id="intro">Intro</h2><a href="../">home</a><a href="#intro">self</a><a href="https://example.org/x">ext</a><link rel="stylesheet" href="/repo/s.css">',
+      'article/index.html':
+        '<h2 id="intro">Intro</h2><a href="../">home</a><a href="#intro">self</a><a href="https://example.org/x">ext</a><link rel="stylesheet" href="/repo/s.css">',
       'img/a.png': 'png',
       's.css': '.x { background: url(img/a.png) } .y { background: url("data:image/png;base64,AA") }',
     });

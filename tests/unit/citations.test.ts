@@ -3,15 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBibtex } from '../../pipeline/citations/bibtex.ts';
-import {
-  authorList,
-  authorPerson,
-  bibtexKey,
-  citationLabel,
-  formatArticleBibtex,
-  formatArticleCitation,
-  splitName,
-} from '../../pipeline/citations/format.ts';
+import { authorList, authorPerson, bibtexKey, citationLabel, formatArticleBibtex, formatArticleCitation, splitName } from '../../pipeline/citations/format.ts';
 import { renderArticle } from '../helpers/mdx.ts';
 
 const bibliographyDir = mkdtempSync(path.join(os.tmpdir(), 'atlas-bib-'));
@@ -40,9 +32,9 @@ describe('citations in an article', () => {
   });
 
   it('stops on a key that is not in the bibliography, naming file, line and key', async () => {
-    await expect(
-      renderArticle('Text.\n\nSee <Cite key="alpha, nosuchkey" />.', { bibliography: 'refs.bib' }, bibliographyDir),
-    ).rejects.toThrowError('content/articles/test.mdx:3: citation key "nosuchkey" is not in refs.bib; add the entry or fix the key.');
+    await expect(renderArticle('Text.\n\nSee <Cite key="alpha, nosuchkey" />.', { bibliography: 'refs.bib' }, bibliographyDir)).rejects.toThrowError(
+      'content/articles/test.mdx:3: citation key "nosuchkey" is not in refs.bib; add the entry or fix the key.',
+    );
   });
 
   it('asks for a bibliography when an article cites without one', async () => {
@@ -50,11 +42,7 @@ describe('citations in an article', () => {
   });
 
   it('numbers figures and resolves references to them, before or after the figure', async () => {
-    const { html } = await renderArticle(
-      'See <Ref to="fig-b" />.\n\n<Figure id="fig-a">a</Figure>\n\n<Figure id="fig-b">b</Figure>',
-      {},
-      bibliographyDir,
-    );
+    const { html } = await renderArticle('See <Ref to="fig-b" />.\n\n<Figure id="fig-a">a</Figure>\n\n<Figure id="fig-b">b</Figure>', {}, bibliographyDir);
     expect(html).toContain('<a href="#fig-b" class="figure-ref" data-preview="fig-b">Figure 2</a>');
   });
 
@@ -74,9 +62,7 @@ describe('citation formatting', () => {
 
   it('writes author lists the way Distill does', () => {
     expect(authorList([{ given: 'Shan', family: 'Carter' }], false)).toBe('Carter, S.');
-    expect(authorList([{ given: 'Jean-Paul', family: 'Sartre' }, { literal: 'The Lucid Authors' }], false)).toBe(
-      'Sartre, J.-P. and The Lucid Authors',
-    );
+    expect(authorList([{ given: 'Jean-Paul', family: 'Sartre' }, { literal: 'The Lucid Authors' }], false)).toBe('Sartre, J.-P. and The Lucid Authors');
   });
 
   it('splits names with particles and in "Family, Given" form', () => {

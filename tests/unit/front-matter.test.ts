@@ -56,9 +56,7 @@ describe('article front matter', () => {
 
   it('refuses unknown fields, naming them', () => {
     expect(problem({ ...valid, titel: 'typo' })).toBe('unknown field "titel": remove it or check the spelling');
-    expect(problem({ ...valid, authors: [{ name: 'A', email: 'a@b' }] })).toBe(
-      'unknown field "authors[0].email": remove it or check the spelling',
-    );
+    expect(problem({ ...valid, authors: [{ name: 'A', email: 'a@b' }] })).toBe('unknown field "authors[0].email": remove it or check the spelling');
   });
 
   it('explains wrong types, licenses, DOIs and dates out of order', () => {

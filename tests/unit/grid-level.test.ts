@@ -24,11 +24,33 @@ function openSeadragonLevel(imageWidth: number, mapCssPixels: number, density: n
 
 const PYRAMIDS = {
   // The demo: 64 px cells at each grid's own level.
-  demo: { width: 1280, levels: [{ size: 5, dziLevel: 9 }, { size: 10, dziLevel: 10 }, { size: 20, dziLevel: 11 }] },
+  demo: {
+    width: 1280,
+    levels: [
+      { size: 5, dziLevel: 9 },
+      { size: 10, dziLevel: 10 },
+      { size: 20, dziLevel: 11 },
+    ],
+  },
   // The test fixture: 96 px cells.
-  fixture: { width: 3072, levels: [{ size: 4, dziLevel: 9 }, { size: 8, dziLevel: 10 }, { size: 16, dziLevel: 11 }, { size: 32, dziLevel: 12 }] },
+  fixture: {
+    width: 3072,
+    levels: [
+      { size: 4, dziLevel: 9 },
+      { size: 8, dziLevel: 10 },
+      { size: 16, dziLevel: 11 },
+      { size: 32, dziLevel: 12 },
+    ],
+  },
   // Sharp icons: 256 px cells, so a grid's own levels are finer than OpenSeadragon would pick by itself.
-  sharp: { width: 8192, levels: [{ size: 8, dziLevel: 11 }, { size: 16, dziLevel: 12 }, { size: 32, dziLevel: 13 }] },
+  sharp: {
+    width: 8192,
+    levels: [
+      { size: 8, dziLevel: 11 },
+      { size: 16, dziLevel: 12 },
+      { size: 32, dziLevel: 13 },
+    ],
+  },
 };
 
 describe('the grid rule', () => {

@@ -30,7 +30,9 @@ describe('manifest values quoted in prose', () => {
 
   it('says which segment is missing', () => {
     expect(manifestValue(manifest, 'images.skipped')).toEqual({ missing: 'images has no "skipped"' });
-    expect(manifestValue(manifest, 'patchExperiments.baseball.rows[patch=icon,size=16].rate')).toEqual({ missing: 'patchExperiments.baseball.rows has no element [patch=icon,size=16]' });
+    expect(manifestValue(manifest, 'patchExperiments.baseball.rows[patch=icon,size=16].rate')).toEqual({
+      missing: 'patchExperiments.baseball.rows has no element [patch=icon,size=16]',
+    });
     expect(manifestValue(manifest, 'nothing')).toEqual({ missing: 'the manifest has no "nothing"' });
   });
 

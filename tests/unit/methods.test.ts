@@ -27,12 +27,32 @@ const full: MethodsManifest = {
     sampling: { positionsPerImage: 1, seed: 1 },
     attribution: { topK: 5, classes: ['whale', 'shark'] },
     grids: { sizes: [10, 20, 40], minCount: 5 },
-    icons: { mode: 'optimize', size: 64, steps: 24, attempts: 1, learningRate: 0.1, cosinePower: 2, whiten: false, parameterization: 'fourier', decorrelate: true, redirectedReluSteps: 16, batch: 16, seed: 0, ...newerIcons },
+    icons: {
+      mode: 'optimize',
+      size: 64,
+      steps: 24,
+      attempts: 1,
+      learningRate: 0.1,
+      cosinePower: 2,
+      whiten: false,
+      parameterization: 'fourier',
+      decorrelate: true,
+      redirectedReluSteps: 16,
+      batch: 16,
+      seed: 0,
+      ...newerIcons,
+    },
     render: { format: 'jpeg', quality: 85, tileSize: 254, overlap: 1, background: '#ffffff' },
   },
   views: {
     mixed3b: { kind: 'layer', layer: 'mixed3b', title: 'Activation atlas of mixed3b', path: 'mixed3b' },
-    'mixed5a.compare-whale-shark': { kind: 'comparison', layer: 'mixed5a', classes: ['whale', 'shark'], title: '“whale” against “shark” at mixed5a', path: 'mixed5a.compare-whale-shark' },
+    'mixed5a.compare-whale-shark': {
+      kind: 'comparison',
+      layer: 'mixed5a',
+      classes: ['whale', 'shark'],
+      title: '“whale” against “shark” at mixed5a',
+      path: 'mixed5a.compare-whale-shark',
+    },
   },
   layouts: { mixed3b: { ...layout, neighbors: 200, metric: 'euclidean' as const }, 'mixed5a.compare-whale-shark': layout, other: layout },
   results: {
@@ -50,7 +70,13 @@ const full: MethodsManifest = {
       icons: { computed: 0, total: 282 },
       computedSeconds: { layout: { pca: 2.789956549, neighbours: 6.3164702749999995, umap: 32.67126473700001 } },
     },
-    'mixed5a.compare-whale-shark': { samples: 4476, trustworthiness: 0.9816694063926941, grids: [{ size: 10, cells: 31 }], render: { files: 70, bytes: 525196 }, icons: { total: 97 } },
+    'mixed5a.compare-whale-shark': {
+      samples: 4476,
+      trustworthiness: 0.9816694063926941,
+      grids: [{ size: 10, cells: 31 }],
+      render: { files: 70, bytes: 525196 },
+      icons: { total: 97 },
+    },
   },
   totals: { files: 835, bytes: 5282527 },
   versions: { stages: { activations: 1, layout: 1, grid: 2, icons: 1, render: 1 }, tfjs: '4.22.0', sharp: '0.34.5', node: 'v20.20.2' },
@@ -74,7 +100,9 @@ describe('the methods appendix of a full manifest', () => {
         'Each image is scaled to cover 64 × 64 px with the overflow cut off, with pixel values scaled from 0–255 to [0, 1], in RGB channel order.',
     );
     expect(methods.text.sampling).toContain('one spatial position of each layer is chosen at random (seed 1)');
-    expect(methods.text.attribution).toContain('The 5 classes with the largest attribution are kept for each sample, and the attributions to whale and shark for every sample');
+    expect(methods.text.attribution).toContain(
+      'The 5 classes with the largest attribution are kept for each sample, and the attributions to whale and shark for every sample',
+    );
   });
 
   it('gives one row per view: samples, trustworthiness to 3 decimals, grids, icons, files, megabytes and layout seconds', () => {
@@ -107,14 +135,18 @@ describe('the methods appendix of a full manifest', () => {
   });
 
   it('writes the shared layout parameters once and names the views that differ', () => {
-    expect(methods.text.layout).toContain('reduced to 50 dimensions by PCA, their 50 nearest neighbours found by cosine distance, and laid out in 2-D by UMAP (minimum distance 0.05, seed 1)');
+    expect(methods.text.layout).toContain(
+      'reduced to 50 dimensions by PCA, their 50 nearest neighbours found by cosine distance, and laid out in 2-D by UMAP (minimum distance 0.05, seed 1)',
+    );
     expect(methods.text.layout).toContain('clipped to its 1st–99th percentile, given a 10 % margin');
     expect(methods.text.layout).toContain('These differ per view: mixed3b: neighbours 200, metric euclidean.');
     expect(methods.text.layout).toContain('A comparison uses a layout only for its vertical axis');
   });
 
   it('lists every icon parameter, including ones it does not know', () => {
-    expect(methods.text.icons).toContain('a 64 px image parameterized in Fourier space with decorrelated colour, optimized with Adam (learning rate 0.1) for 24 steps');
+    expect(methods.text.icons).toContain(
+      'a 64 px image parameterized in Fourier space with decorrelated colour, optimized with Adam (learning rate 0.1) for 24 steps',
+    );
     expect(methods.text.icons).toContain('16 icons are optimized together per batch');
     expect(methods.text.icons).toContain('Other icon parameters: jitter 4.');
   });
@@ -132,13 +164,19 @@ describe('the methods appendix of a full manifest', () => {
       ['results["mixed3b"].render.key', '095fb378b767'],
     ]);
     expect(methods.hashes[2]!.hash.full).toBe(RENDER_KEY);
-    expect(methods.text.experiments).toBe('The manifest also records 1 patch experiment: baseball (500 whale images, towards shark); its results are under patchExperiments.');
+    expect(methods.text.experiments).toBe(
+      'The manifest also records 1 patch experiment: baseball (500 whale images, towards shark); its results are under patchExperiments.',
+    );
     expect(methods.missing).toEqual([]);
   });
 });
 
 describe('the methods appendix of a sparse manifest', () => {
-  const sparse: MethodsManifest = { id: 'old', title: 'An older manifest', views: { mixed4b: { kind: 'layer', layer: 'mixed4b', title: 'Layer mixed4b', path: 'mixed4b' } } };
+  const sparse: MethodsManifest = {
+    id: 'old',
+    title: 'An older manifest',
+    views: { mixed4b: { kind: 'layer', layer: 'mixed4b', title: 'Layer mixed4b', path: 'mixed4b' } },
+  };
   const methods = methodsOf(sparse, 'old');
 
   it('still gives every part, saying plainly what the manifest does not record', () => {
@@ -146,10 +184,26 @@ describe('the methods appendix of a sparse manifest', () => {
       'The atlas was computed from images; their number is not recorded in this manifest (no images.count). The model’s accuracy on them is not recorded in this manifest (no images.accuracy). Preprocessing is not recorded in this manifest (no parameters.preprocess).',
     );
     expect(methods.text.layout).toBe('Layout parameters are not recorded in this manifest (no layouts).');
-    expect(methods.text.compute).toBe('The compute backend is not recorded in this manifest (no backend). Software versions are not recorded in this manifest (no versions).');
+    expect(methods.text.compute).toBe(
+      'The compute backend is not recorded in this manifest (no backend). Software versions are not recorded in this manifest (no versions).',
+    );
     expect(methods.stagesSummary).toBe('This build’s stage timings are not recorded in this manifest (no stages).');
     expect(methods.views).toEqual([
-      { id: 'mixed4b', title: 'Layer mixed4b', kind: 'layer', layer: 'mixed4b', samples: '—', trustworthiness: '—', grids: [], coverage: '—', icons: '—', files: '—', megabytes: '—', layoutSeconds: '—', layoutBreakdown: undefined },
+      {
+        id: 'mixed4b',
+        title: 'Layer mixed4b',
+        kind: 'layer',
+        layer: 'mixed4b',
+        samples: '—',
+        trustworthiness: '—',
+        grids: [],
+        coverage: '—',
+        icons: '—',
+        files: '—',
+        megabytes: '—',
+        layoutSeconds: '—',
+        layoutBreakdown: undefined,
+      },
     ]);
     expect(methods.hashes).toEqual([]);
     expect(methods.totals).toBeUndefined();
@@ -178,7 +232,10 @@ describe('<MethodsAppendix> in an article', () => {
   const check = (mdx: string) => {
     const atlases = path.join(root, 'atlases');
     mkdirSync(path.join(atlases, 'demo'), { recursive: true });
-    writeFileSync(path.join(atlases, 'demo', 'manifest.json'), JSON.stringify({ id: 'demo', labels: ['whale'], views: { a: { kind: 'layer', layer: 'a', title: 'A', path: 'a' } } }));
+    writeFileSync(
+      path.join(atlases, 'demo', 'manifest.json'),
+      JSON.stringify({ id: 'demo', labels: ['whale'], views: { a: { kind: 'layer', layer: 'a', title: 'A', path: 'a' } } }),
+    );
     const file = new VFile({ path: path.resolve('content/articles/test.mdx'), value: mdx });
     const processor = unified().use(remarkParse).use(remarkMdx).use(remarkAtlasFigures, { atlasesDir: atlases });
     return () => processor.runSync(processor.parse(file), file);
@@ -186,7 +243,9 @@ describe('<MethodsAppendix> in an article', () => {
 
   it('needs an atlas the pipeline produced', () => {
     expect(check('\n<MethodsAppendix atlas="demo" />')).not.toThrow();
-    expect(check('\n<MethodsAppendix atlas="dem" />')).toThrow(/^content\/articles\/test\.mdx:2: <MethodsAppendix>: atlas "dem" was not produced by the pipeline \(no .*atlases\/dem\/manifest\.json\)/);
+    expect(check('\n<MethodsAppendix atlas="dem" />')).toThrow(
+      /^content\/articles\/test\.mdx:2: <MethodsAppendix>: atlas "dem" was not produced by the pipeline \(no .*atlases\/dem\/manifest\.json\)/,
+    );
     expect(check('<MethodsAppendix />')).toThrow(/^content\/articles\/test\.mdx:1: <MethodsAppendix> needs an "atlas" attribute/);
   });
 });

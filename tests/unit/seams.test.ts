@@ -14,7 +14,9 @@ async function texture(mark?: (x: number, y: number, rgb: number[]) => number[])
       pixels.set(rgb.map(Math.round), (y * size + x) * 3);
     }
   }
-  return sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 describe('findSeams', () => {

@@ -9,11 +9,14 @@ export type RGB = readonly [number, number, number];
 /** A paint: the colour at a canvas point (x, y in 0..1). */
 export type Paint = (x: number, y: number) => RGB;
 
-export const solid = (colour: RGB): Paint => () => colour;
+export const solid =
+  (colour: RGB): Paint =>
+  () =>
+    colour;
 
 export function stripes(a: RGB, b: RGB, period: number, angle: number): Paint {
   const [c, s] = [Math.cos(angle), Math.sin(angle)];
-  return (x, y) => ((((x * c + y * s) / period) % 1) + 1) % 1 < 0.5 ? a : b;
+  return (x, y) => (((((x * c + y * s) / period) % 1) + 1) % 1 < 0.5 ? a : b);
 }
 
 export function dots(base: RGB, dot: RGB, period: number, radius: number): Paint {
@@ -72,18 +75,28 @@ export class Canvas {
   polygon(points: [number, number][], paint: Paint): void {
     const xs = points.map((p) => p[0] * this.size);
     const ys = points.map((p) => p[1] * this.size);
-    this.region(Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys), (px, py) => {
-      let inside = false;
-      for (let i = 0, j = xs.length - 1; i < xs.length; j = i++) {
-        if (ys[i]! > py !== ys[j]! > py && px < ((xs[j]! - xs[i]!) * (py - ys[i]!)) / (ys[j]! - ys[i]!) + xs[i]!) inside = !inside;
-      }
-      return inside;
-    }, paint);
+    this.region(
+      Math.min(...xs),
+      Math.min(...ys),
+      Math.max(...xs),
+      Math.max(...ys),
+      (px, py) => {
+        let inside = false;
+        for (let i = 0, j = xs.length - 1; i < xs.length; j = i++) {
+          if (ys[i]! > py !== ys[j]! > py && px < ((xs[j]! - xs[i]!) * (py - ys[i]!)) / (ys[j]! - ys[i]!) + xs[i]!) inside = !inside;
+        }
+        return inside;
+      },
+      paint,
+    );
   }
 
   /** A polygon in an object's local coordinates. */
   shape(t: Transform, points: [number, number][], paint: Paint): void {
-    this.polygon(points.map(([u, v]) => t.apply(u, v)), paint);
+    this.polygon(
+      points.map(([u, v]) => t.apply(u, v)),
+      paint,
+    );
   }
 
   /** An ellipse in local coordinates: centre (u, v), radii (ru, rv), turned by `angle`. */
@@ -103,7 +116,16 @@ export class Canvas {
     const [dx, dy] = [u1 - u0, v1 - v0];
     const length = Math.hypot(dx, dy) || 1;
     const [nx, ny] = [(-dy / length) * (width / 2), (dx / length) * (width / 2)];
-    this.shape(t, [[u0 + nx, v0 + ny], [u1 + nx, v1 + ny], [u1 - nx, v1 - ny], [u0 - nx, v0 - ny]], paint);
+    this.shape(
+      t,
+      [
+        [u0 + nx, v0 + ny],
+        [u1 + nx, v1 + ny],
+        [u1 - nx, v1 - ny],
+        [u0 - nx, v0 - ny],
+      ],
+      paint,
+    );
   }
 
   private region(x0: number, y0: number, x1: number, y1: number, inside: (px: number, py: number) => boolean, paint: Paint): void {
@@ -131,15 +153,23 @@ export class Canvas {
       copy.set(this.data);
       for (let y = 0; y < size; y++) {
         for (let x = 0; x < size; x++) {
-          let r = 0, g = 0, b = 0, n = 0;
+          let r = 0,
+            g = 0,
+            b = 0,
+            n = 0;
           for (let k = -radius; k <= radius; k++) {
             const [sx, sy] = horizontal ? [x + k, y] : [x, y + k];
             if (sx < 0 || sy < 0 || sx >= size || sy >= size) continue;
             const j = (sy * size + sx) * 3;
-            r += copy[j]!; g += copy[j + 1]!; b += copy[j + 2]!; n++;
+            r += copy[j]!;
+            g += copy[j + 1]!;
+            b += copy[j + 2]!;
+            n++;
           }
           const i = (y * size + x) * 3;
-          this.data[i] = r / n; this.data[i + 1] = g / n; this.data[i + 2] = b / n;
+          this.data[i] = r / n;
+          this.data[i + 1] = g / n;
+          this.data[i + 2] = b / n;
         }
       }
     }
@@ -151,7 +181,7 @@ export class Canvas {
     const [c, s] = [Math.cos(angle), Math.sin(angle)];
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {
-        const gain = brightness * (1 + slope * (((x / size) - 0.5) * c + ((y / size) - 0.5) * s));
+        const gain = brightness * (1 + slope * ((x / size - 0.5) * c + (y / size - 0.5) * s));
         const i = (y * size + x) * 3;
         for (let k = 0; k < 3; k++) this.data[i + k] = (this.data[i + k]! - 128) * contrast * gain + 128 * gain;
       }

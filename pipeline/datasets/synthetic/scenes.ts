@@ -36,8 +36,25 @@ export function drawScene(canvas: Canvas, scene: Scene, r: Random): void {
     case 'street': {
       canvas.fill(speckle(r.jitter([110, 110, 115], 20), 12, seed));
       const y = r.range(0.55, 0.8);
-      canvas.polygon([[0, y], [1, y], [1, 1], [0, 1]], speckle(r.jitter([60, 60, 65], 10), 10, seed + 1));
-      for (let x = r.range(0, 0.2); x < 1; x += 0.25) canvas.polygon([[x, y + 0.09], [x + 0.12, y + 0.09], [x + 0.12, y + 0.11], [x, y + 0.11]], solid([235, 220, 90]));
+      canvas.polygon(
+        [
+          [0, y],
+          [1, y],
+          [1, 1],
+          [0, 1],
+        ],
+        speckle(r.jitter([60, 60, 65], 10), 10, seed + 1),
+      );
+      for (let x = r.range(0, 0.2); x < 1; x += 0.25)
+        canvas.polygon(
+          [
+            [x, y + 0.09],
+            [x + 0.12, y + 0.09],
+            [x + 0.12, y + 0.11],
+            [x, y + 0.11],
+          ],
+          solid([235, 220, 90]),
+        );
       break;
     }
     case 'sand': {
@@ -53,11 +70,26 @@ export function drawScene(canvas: Canvas, scene: Scene, r: Random): void {
 
 /** Scene-coloured clutter: small shapes that belong to no class. */
 export function drawClutter(canvas: Canvas, r: Random, count: number): void {
-  const colours: RGB[] = [[90, 70, 50], [200, 200, 190], [60, 90, 60], [150, 60, 60], [230, 200, 80]];
+  const colours: RGB[] = [
+    [90, 70, 50],
+    [200, 200, 190],
+    [60, 90, 60],
+    [150, 60, 60],
+    [230, 200, 80],
+  ];
   for (let i = 0; i < count; i++) {
     const t = new Transform(r.next(), r.next(), r.range(0.02, 0.05), r.range(0, Math.PI));
     const paint = solid(r.jitter(r.pick(colours), 30));
     if (r.chance(0.5)) canvas.ellipse(t, 0, 0, 1, r.range(0.4, 1), paint);
-    else canvas.shape(t, [[-1, -1], [1, -0.6], [0.4, 1]], paint);
+    else
+      canvas.shape(
+        t,
+        [
+          [-1, -1],
+          [1, -0.6],
+          [0.4, 1],
+        ],
+        paint,
+      );
   }
 }

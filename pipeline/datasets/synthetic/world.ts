@@ -57,13 +57,7 @@ export function drawImage(seed: number, split: Split, index: number, options: Dr
   drawClutter(canvas, r, r.int(0, 4));
 
   const flier = spec.scene === 'sky';
-  const transform = new Transform(
-    r.range(0.32, 0.68),
-    r.range(0.32, 0.68),
-    r.range(0.22, 0.34),
-    r.range(-1, 1) * (flier ? 0.6 : 0.3),
-    r.chance(0.5),
-  );
+  const transform = new Transform(r.range(0.32, 0.68), r.range(0.32, 0.68), r.range(0.22, 0.34), r.range(-1, 1) * (flier ? 0.6 : 0.3), r.chance(0.5));
   spec.draw(canvas, transform, r);
 
   // Occlusion: something of the scene in front of part of the object.

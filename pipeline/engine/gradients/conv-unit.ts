@@ -71,7 +71,10 @@ export class ConvUnit {
       const save = args[1] as tf.GradSaveFunc;
       const y = this.forward(input);
       save([y]);
-      return { value: y, gradFunc: (dy: Tensor, saved: Tensor[]) => this.inputGradient(activationGradient(this.spec.activation, saved[0]!, dy, this.spec.alpha), input.shape) };
+      return {
+        value: y,
+        gradFunc: (dy: Tensor, saved: Tensor[]) => this.inputGradient(activationGradient(this.spec.activation, saved[0]!, dy, this.spec.alpha), input.shape),
+      };
     });
     return op(x);
   }
@@ -81,7 +84,8 @@ export class ConvUnit {
     const s = this.spec;
     const x4 = x as tf.Tensor4D;
     const filter = s.filter as tf.Tensor4D;
-    const conv = s.kind === 'conv' ? tf.conv2d(x4, filter, s.strides, s.pad, 'NHWC', s.dilations) : tf.depthwiseConv2d(x4, filter, s.strides, s.pad, 'NHWC', s.dilations);
+    const conv =
+      s.kind === 'conv' ? tf.conv2d(x4, filter, s.strides, s.pad, 'NHWC', s.dilations) : tf.depthwiseConv2d(x4, filter, s.strides, s.pad, 'NHWC', s.dilations);
     const biased = s.bias ? tf.add(conv, s.bias) : conv;
     switch (s.activation) {
       case 'linear':
@@ -140,7 +144,14 @@ export class ConvUnit {
     let spread = dz;
     if (strideH > 1 || strideW > 1) {
       const six = tf.reshape(dz, [batch, outH, 1, outW, 1, channels]);
-      const padded = tf.pad(six, [[0, 0], [0, 0], [0, strideH - 1], [0, 0], [0, strideW - 1], [0, 0]]);
+      const padded = tf.pad(six, [
+        [0, 0],
+        [0, 0],
+        [0, strideH - 1],
+        [0, 0],
+        [0, strideW - 1],
+        [0, 0],
+      ]);
       spread = tf.reshape(padded, [batch, outH * strideH, outW * strideW, channels]);
     }
     const spanH = (info.filterHeight - 1) * info.dilationHeight;

@@ -78,10 +78,12 @@ export function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: 
   // The batch's channels side by side: [1, H, W, B·C].
   const images = k.reshape(k.transpose(x, [1, 2, 0, 3]), [1, height, width, batch * channels]);
   // dy as one OH×OW filter per (b, c), with the channel multiplier as the depthwise multiplier: [OH, OW, B·C, M].
-  const filters = k.reshape(
-    k.transpose(k.reshape(dy, [batch, outHeight, outWidth, channels, multiplier]), [1, 2, 0, 3, 4]),
-    [outHeight, outWidth, batch * channels, multiplier],
-  );
+  const filters = k.reshape(k.transpose(k.reshape(dy, [batch, outHeight, outWidth, channels, multiplier]), [1, 2, 0, 3, 4]), [
+    outHeight,
+    outWidth,
+    batch * channels,
+    multiplier,
+  ]);
   const full = k.run(
     'DepthwiseConv2dNative',
     { x: images, filter: filters },
@@ -114,10 +116,21 @@ function spreadForTransposedConv(
   let spread = dy;
   if (strideH > 1 || strideW > 1) {
     const six = k.reshape(dy, [batch, outHeight, 1, outWidth, 1, channels]);
-    const padded = k.run('PadV2', { x: six }, {
-      paddings: [[0, 0], [0, 0], [0, strideH - 1], [0, 0], [0, strideW - 1], [0, 0]],
-      constantValue: 0,
-    });
+    const padded = k.run(
+      'PadV2',
+      { x: six },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, strideH - 1],
+          [0, 0],
+          [0, strideW - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     spread = k.reshape(padded, [batch, outHeight * strideH, outWidth * strideW, channels]);
   }
   const spanH = (info.filterHeight - 1) * info.dilationHeight;
@@ -178,7 +191,11 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: K
       multiplier === 1
         ? spread
         : k.reshape(
-            k.slice(k.reshape(spread, [spreadBatch, spreadHeight, spreadWidth, channels, multiplier]), [0, 0, 0, 0, m], [spreadBatch, spreadHeight, spreadWidth, channels, 1]),
+            k.slice(
+              k.reshape(spread, [spreadBatch, spreadHeight, spreadWidth, channels, multiplier]),
+              [0, 0, 0, 0, m],
+              [spreadBatch, spreadHeight, spreadWidth, channels, 1],
+            ),
             [spreadBatch, spreadHeight, spreadWidth, channels],
           );
     const filterPart = multiplier === 1 ? flipped : k.slice(flipped, [0, 0, 0, m], [kh, kw, channels, 1]);

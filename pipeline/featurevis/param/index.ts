@@ -51,19 +51,29 @@ export function imageParam(options: ImageParamOptions): ImageParam {
     const out = new Float64Array(image.length);
     for (let i = 0; i < image.length; i += 3) {
       const squashed = [0, 1, 2].map((c) => unsquash(image[i + c]!, options.range));
-      for (let c = 0; c < 3; c++) out[i + c] = inverse ? inverse[c]![0]! * squashed[0]! + inverse[c]![1]! * squashed[1]! + inverse[c]![2]! * squashed[2]! : squashed[c]!;
+      for (let c = 0; c < 3; c++)
+        out[i + c] = inverse ? inverse[c]![0]! * squashed[0]! + inverse[c]![1]! * squashed[1]! + inverse[c]![2]! * squashed[2]! : squashed[c]!;
     }
     return out;
   };
 
   if (options.parameterization === 'pixels') {
-    return { shape: [h, w, 3], initial: draw(h * w * 3), toImage: (values) => finish(values), fromImage: (image) => Float32Array.from(unfinish(image)), dispose: () => {} };
+    return {
+      shape: [h, w, 3],
+      initial: draw(h * w * 3),
+      toImage: (values) => finish(values),
+      fromImage: (image) => Float32Array.from(unfinish(image)),
+      dispose: () => {},
+    };
   }
   const columns = Math.floor(w / 2) + 1;
   const dft: InverseDft = inverseDft(h, w);
   // The same scale for the real and imaginary part of each coefficient.
   const perFrequency = spectrumScale(h, w);
-  const scale = tf.tensor3d(Float32Array.from({ length: h * 2 * columns }, (_, i) => perFrequency[Math.floor(i / (2 * columns)) * columns + (i % columns)]!), [h, 2, columns]);
+  const scale = tf.tensor3d(
+    Float32Array.from({ length: h * 2 * columns }, (_, i) => perFrequency[Math.floor(i / (2 * columns)) * columns + (i % columns)]!),
+    [h, 2, columns],
+  );
   return {
     // Per example: [channel, ky, real | imag, kx].
     shape: [3, h, 2, columns],

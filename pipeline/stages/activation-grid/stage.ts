@@ -54,7 +54,14 @@ export async function runActivationGrid(o: {
     const crop = exampleCropper({ data: recipe.data, preprocess: recipe.preprocess, root: o.root, layerSize: [rows, columns], size: recipe.icons.size });
     icons = await Promise.all(drawn.map((p) => crop([spec.image, Math.floor(p / columns), p % columns])));
   } else {
-    const result = await runIcons({ ...gridIcons(o, directions, depth), modelFolder, cache: o.cache, pool: o.pool, ...(o.only ? { only: o.only } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    const result = await runIcons({
+      ...gridIcons(o, directions, depth),
+      modelFolder,
+      cache: o.cache,
+      pool: o.pool,
+      ...(o.only ? { only: o.only } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    });
     if (!result.complete) return undefined;
     icons = result.icons;
     rendered = result.computed;
@@ -109,7 +116,9 @@ type GridSource = { recipe: Recipe & { file: string }; spec: ActivationGridSpec;
 /** The figure's image at the model's input size. */
 function gridImage(o: GridSource) {
   return datasetImages({ data: o.recipe.data, preprocess: o.recipe.preprocess, root: o.root })(o.spec.image).catch((error: Error) => {
-    throw new UserError(`${path.relative(o.root, o.recipe.file)}: activationGrids "${o.spec.id}" names image ${o.spec.image}, which cannot be read: ${error.message}`);
+    throw new UserError(
+      `${path.relative(o.root, o.recipe.file)}: activationGrids "${o.spec.id}" names image ${o.spec.image}, which cannot be read: ${error.message}`,
+    );
   });
 }
 
@@ -127,14 +136,26 @@ function readActivations(cache: CacheStore, key: string): ActivationGridOutput |
 }
 
 /** The image's activations and attributions at the layer, from the cache or the worker pool. */
-async function gridActivations(o: GridSource & { modelHash: string; cache: CacheStore; pool: WorkerPool; image: { pixels: Uint8Array } }): Promise<ActivationGridOutput> {
+async function gridActivations(
+  o: GridSource & { modelHash: string; cache: CacheStore; pool: WorkerPool; image: { pixels: Uint8Array } },
+): Promise<ActivationGridOutput> {
   const key = activationsKey(o, o.image.pixels);
   const cached = readActivations(o.cache, key);
   if (cached) return cached;
-  const input: ActivationGridInput = { model: path.resolve(o.root, o.recipe.model), layer: o.spec.layer, preprocess: o.recipe.preprocess, pixels: o.image.pixels };
+  const input: ActivationGridInput = {
+    model: path.resolve(o.root, o.recipe.model),
+    layer: o.spec.layer,
+    preprocess: o.recipe.preprocess,
+    pixels: o.image.pixels,
+  };
   const grid = await o.pool.call(tasks.activationGrid, input);
   const bytes = (array: Float32Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-  o.cache.write('activation-grid', key, { 'activations.f32': bytes(grid.activations), 'attributions.f32': bytes(grid.attributions) }, { shape: grid.shape, classes: grid.classes });
+  o.cache.write(
+    'activation-grid',
+    key,
+    { 'activations.f32': bytes(grid.activations), 'attributions.f32': bytes(grid.attributions) },
+    { shape: grid.shape, classes: grid.classes },
+  );
   return grid;
 }
 
@@ -147,7 +168,10 @@ function drawnPositions(grid: ActivationGridOutput, o: GridSource) {
     return Math.sqrt(sum);
   });
   const largest = Math.max(...norms);
-  if (!(largest > 0)) throw new UserError(`${path.relative(o.root, o.recipe.file)}: activationGrids "${o.spec.id}": every activation of ${o.spec.layer} is zero for image ${o.spec.image}; choose another image or layer.`);
+  if (!(largest > 0))
+    throw new UserError(
+      `${path.relative(o.root, o.recipe.file)}: activationGrids "${o.spec.id}": every activation of ${o.spec.layer} is zero for image ${o.spec.image}; choose another image or layer.`,
+    );
   const drawn = norms.flatMap((norm, p) => (norm / largest >= MIN_MAGNITUDE ? [p] : []));
   const directions = new Float32Array(drawn.length * depth);
   drawn.forEach((p, i) => directions.set(grid.activations.subarray(p * depth, (p + 1) * depth), i * depth));
@@ -157,11 +181,20 @@ function drawnPositions(grid: ActivationGridOutput, o: GridSource) {
 /** What the icons stage is asked for: one icon per drawn position, at the spec's steps. */
 function gridIcons(o: GridSource & { modelHash: string }, directions: Float32Array, depth: number): Omit<IconsInput, 'modelFolder' | 'cache' | 'pool'> {
   const { recipe, spec } = o;
-  return { modelHash: o.modelHash, layer: spec.layer, directions, depth, params: { ...recipe.icons, steps: spec.steps ?? recipe.icons.steps }, preprocess: recipe.preprocess };
+  return {
+    modelHash: o.modelHash,
+    layer: spec.layer,
+    directions,
+    depth,
+    params: { ...recipe.icons, steps: spec.steps ?? recipe.icons.steps },
+    preprocess: recipe.preprocess,
+  };
 }
 
 /** Whether an activation grid's forward pass and icons are in the cache, without computing them. */
-export async function activationGridStatus(o: GridSource & { modelHash: string; cache: CacheStore }): Promise<{ fresh: boolean; why: string; done?: number; total?: number }> {
+export async function activationGridStatus(
+  o: GridSource & { modelHash: string; cache: CacheStore },
+): Promise<{ fresh: boolean; why: string; done?: number; total?: number }> {
   const image = await gridImage(o);
   const grid = readActivations(o.cache, activationsKey(o, image.pixels));
   if (!grid) return { fresh: false, why: "to compute: the image's activations, then its icons" };
@@ -169,7 +202,12 @@ export async function activationGridStatus(o: GridSource & { modelHash: string; 
   if (o.recipe.icons.mode === 'examples') return { fresh: true, why: `activations cached; ${drawn.length} data-set crops, made while publishing` };
   const { keys } = iconKeys(gridIcons(o, directions, depth));
   const cached = cachedIcons(o.cache, keys);
-  return { fresh: cached === keys.length, why: cached === keys.length ? `activations and ${keys.length} icons cached` : `activations cached; ${keys.length - cached} of ${keys.length} icons to draw`, done: cached, total: keys.length };
+  return {
+    fresh: cached === keys.length,
+    why: cached === keys.length ? `activations and ${keys.length} icons cached` : `activations cached; ${keys.length - cached} of ${keys.length} icons to draw`,
+    done: cached,
+    total: keys.length,
+  };
 }
 
 /** "At mixed4b, the strongest activations (top right, centre) are most attributed to shark; …" */

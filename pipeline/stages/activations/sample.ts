@@ -127,7 +127,15 @@ function candidateClasses(logits: Tensor, options: SampleOptions): number[] {
 }
 
 /** One backward pass per candidate class through the rest of the network. */
-function gradientAttributions(runner: ModelRunner, layer: string, activation: Tensor, vectors: Tensor, indices: Tensor, candidates: number[], batch: number): Tensor {
+function gradientAttributions(
+  runner: ModelRunner,
+  layer: string,
+  activation: Tensor,
+  vectors: Tensor,
+  indices: Tensor,
+  candidates: number[],
+  batch: number,
+): Tensor {
   const perClass = candidates.map((c) => {
     const gradient = tf.grad((h: Tensor) => tf.sum(tf.gather(tf.reshape(runner.logitsFrom(layer, h), [batch, -1]), [c], 1)))(activation);
     return tf.sum(tf.mul(vectors, tf.gatherND(gradient, indices as tf.Tensor2D)), 1); // [N]

@@ -43,7 +43,6 @@ export interface ActivationsResult {
   modelHash: string;
 }
 
-
 /** What the stage would compute for a recipe: its options, and the cache key of each chunk of images. */
 function plan(recipe: Recipe & { file: string }, root: string, cache: CacheStore) {
   const modelFolder = path.resolve(root, recipe.model);
@@ -51,7 +50,10 @@ function plan(recipe: Recipe & { file: string }, root: string, cache: CacheStore
   const declared = declaredClasses(recipe).map(({ name, field }) => {
     requireDistinct(name, duplicatesIn(labels), `${path.relative(root, recipe.file)}: field "${field}"`);
     const index = labels.indexOf(name);
-    if (index < 0) throw new UserError(`${path.relative(root, recipe.file)}: field "${field}" names "${name}", which is not a class of the model (${labels.slice(0, 8).join(', ')}${labels.length > 8 ? ', …' : ''}).`);
+    if (index < 0)
+      throw new UserError(
+        `${path.relative(root, recipe.file)}: field "${field}" names "${name}", which is not a class of the model (${labels.slice(0, 8).join(', ')}${labels.length > 8 ? ', …' : ''}).`,
+      );
     return index;
   });
   const sampleOptions = {
@@ -114,9 +116,19 @@ export async function runActivations(options: {
   const usable = total - decodeSkipped;
   const needed = Math.max(recipe.layout.neighbors + 1, 2);
   // Stopping for want of images: the report that says which were left out is written first, where the user can read it.
-  const report = usable < needed && skipped.length ? path.join(cache.root, 'reports', path.basename(recipe.file).replace(/\.(ya?ml|json)$/, ''), 'data-report.json') : undefined;
+  const report =
+    usable < needed && skipped.length
+      ? path.join(cache.root, 'reports', path.basename(recipe.file).replace(/\.(ya?ml|json)$/, ''), 'data-report.json')
+      : undefined;
   if (report) writeDataReport(report, { skipped, unknownLabels });
-  requireUsable(recipe.data.folder ?? recipe.data.manifest ?? 'synthetic world', usable, skipped.length, needed, `a layout with ${recipe.layout.neighbors} neighbours`, report && path.relative(root, report));
+  requireUsable(
+    recipe.data.folder ?? recipe.data.manifest ?? 'synthetic world',
+    usable,
+    skipped.length,
+    needed,
+    `a layout with ${recipe.layout.neighbors} neighbours`,
+    report && path.relative(root, report),
+  );
   return { chunks: keys, computed, reused: keys.length - computed, missing: 0, labels, skipped, unknownLabels, declared, modelHash: model };
 }
 
@@ -137,13 +149,19 @@ function readLabels(recipe: Recipe & { file: string }, root: string, modelFolder
   const file = recipe.labels ? path.resolve(root, recipe.labels) : path.join(modelFolder, 'labels.json');
   if (!existsSync(file)) {
     if (recipe.data.synthetic) return CLASS_NAMES;
-    throw new UserError(`${path.relative(root, recipe.file)}: the model has no labels.json; add one (a JSON list of class names in output order) or set "labels".`);
+    throw new UserError(
+      `${path.relative(root, recipe.file)}: the model has no labels.json; add one (a JSON list of class names in output order) or set "labels".`,
+    );
   }
   return readLabelsFile(file, root);
 }
 
 /** The recipe's images, cut into chunks of CHUNK_IMAGES in a fixed order. */
-function planChunks(recipe: Recipe & { file: string }, root: string, labels: string[]): { chunks: ChunkImages[]; listed: Skipped[]; unknownLabels: UnknownLabel[] } {
+function planChunks(
+  recipe: Recipe & { file: string },
+  root: string,
+  labels: string[],
+): { chunks: ChunkImages[]; listed: Skipped[]; unknownLabels: UnknownLabel[] } {
   const chunks: ChunkImages[] = [];
   if (recipe.data.synthetic) {
     const { seed, split } = recipe.data.synthetic;

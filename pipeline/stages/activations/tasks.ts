@@ -37,8 +37,16 @@ export async function activationsChunk(input: ChunkInput): Promise<ChunkOutput> 
   const parts: Record<string, LayerSamples[]> = Object.fromEntries(input.options.layers.map((layer) => [layer, []]));
   for (let start = 0; start < images.usable.length; start += input.batch) {
     const slice = images.usable.slice(start, start + input.batch);
-    const x = toInput(slice.map((image) => image.pixels), input.preprocess);
-    const result = sampleBatch(model, x, slice.map((image) => image.id), input.options);
+    const x = toInput(
+      slice.map((image) => image.pixels),
+      input.preprocess,
+    );
+    const result = sampleBatch(
+      model,
+      x,
+      slice.map((image) => image.id),
+      input.options,
+    );
     x.dispose();
     ids.push(...slice.map((image) => image.id));
     labels.push(...slice.map((image) => image.label));
@@ -78,7 +86,10 @@ async function resizeIfNeeded(pixels: Uint8Array, size: number, preprocess: Prep
   const [height, width] = typeof preprocess.size === 'number' ? [preprocess.size, preprocess.size] : preprocess.size;
   if (height === size && width === size) return pixels;
   const sharp = (await import('sharp')).default;
-  const data = await sharp(Buffer.from(pixels), { raw: { width: size, height: size, channels: 3 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
+  const data = await sharp(Buffer.from(pixels), { raw: { width: size, height: size, channels: 3 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
@@ -101,4 +112,3 @@ function concatSamples(list: LayerSamples[]): LayerSamples {
     declared: join(Float32Array, (s) => s.declared),
   };
 }
-

@@ -98,7 +98,15 @@ export function buildGrid(input: GridInput, size: number, minCount: number, near
       const [px, py] = [input.points[i * 2]!, input.points[i * 2 + 1]!];
       [x0, y0, x1, y1] = [Math.min(x0, px), Math.min(y0, py), Math.max(x1, px), Math.max(y1, py)];
     }
-    return { x: key % size, y: Math.floor(key / size), count: list.length, classes, focus, nearest, extent: [x0, y0, x1, y1] as [number, number, number, number] };
+    return {
+      x: key % size,
+      y: Math.floor(key / size),
+      count: list.length,
+      classes,
+      focus,
+      nearest,
+      extent: [x0, y0, x1, y1] as [number, number, number, number],
+    };
   });
   return { size, cells, means };
 }

@@ -40,13 +40,21 @@ export function exactKnn(data: Float32Array, n: number, d: number, k: number, me
  * The same search with rows split into jobs that `runJob` runs (e.g. on the worker pool); inputs and outputs
  * live in shared memory, so jobs only carry row ranges. The result is the same however the jobs are run.
  */
-export async function exactKnnWith(data: Float32Array, n: number, d: number, k: number, metric: Metric, runJob: (job: KnnJob) => Promise<void>): Promise<Neighbours> {
+export async function exactKnnWith(
+  data: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  metric: Metric,
+  runJob: (job: KnnJob) => Promise<void>,
+): Promise<Neighbours> {
   const rows = new Float32Array(new SharedArrayBuffer(n * d * 4));
   rows.set(metric === 'cosine' ? normalizeRows(data, n, d) : data);
   const indices = new Int32Array(new SharedArrayBuffer(n * k * 4));
   const distances = new Float32Array(new SharedArrayBuffer(n * k * 4));
   const jobs: Promise<void>[] = [];
-  for (let start = 0; start < n; start += KNN_ROWS_PER_JOB) jobs.push(runJob({ rows, n, d, k, metric, start, end: Math.min(n, start + KNN_ROWS_PER_JOB), indices, distances }));
+  for (let start = 0; start < n; start += KNN_ROWS_PER_JOB)
+    jobs.push(runJob({ rows, n, d, k, metric, start, end: Math.min(n, start + KNN_ROWS_PER_JOB), indices, distances }));
   await Promise.all(jobs);
   return { k, indices: Int32Array.from(indices), distances: Float32Array.from(distances) };
 }

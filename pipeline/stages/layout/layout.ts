@@ -81,11 +81,21 @@ export async function layoutActivations(
     params.implementation === 'umap-js'
       ? umapJs(reduced, n, dims, knn.indices, knn.distances, params, epochs, random)
       : pool
-        ? await optimizeLayoutWith(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random, dimensions: params.dimensions ?? 2 }, async (plan, epoch) => {
-            await Promise.all(Array.from({ length: SHARDS }, (_, shard) => pool.call(tasks.layoutShard, { plan, shard, epoch })));
-            onEpoch?.(epoch + 1, epochs);
-          })
-        : optimizeLayout(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random, dimensions: params.dimensions ?? 2 });
+        ? await optimizeLayoutWith(
+            fuzzyGraph(knn.indices, knn.distances, n, params.neighbors),
+            n,
+            { minDist: params.minDist, epochs, random, dimensions: params.dimensions ?? 2 },
+            async (plan, epoch) => {
+              await Promise.all(Array.from({ length: SHARDS }, (_, shard) => pool.call(tasks.layoutShard, { plan, shard, epoch })));
+              onEpoch?.(epoch + 1, epochs);
+            },
+          )
+        : optimizeLayout(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, {
+            minDist: params.minDist,
+            epochs,
+            random,
+            dimensions: params.dimensions ?? 2,
+          });
   const umapSeconds = tick();
 
   const points = clipAndScale(raw, params.clipPercentiles, params.margin);
@@ -98,9 +108,19 @@ export async function layoutActivations(
 }
 
 /** The reference: umap-js fed the same neighbours. */
-function umapJs(reduced: Float32Array, n: number, dims: number, indices: Int32Array, distances: Float32Array, params: LayoutParams, epochs: number, random: Random): Float32Array {
+function umapJs(
+  reduced: Float32Array,
+  n: number,
+  dims: number,
+  indices: Int32Array,
+  distances: Float32Array,
+  params: LayoutParams,
+  epochs: number,
+  random: Random,
+): Float32Array {
   const umap = new UMAP({ nComponents: 2, nNeighbors: params.neighbors, minDist: params.minDist, nEpochs: epochs, random: () => random.next() });
-  const rows = (array: Float32Array | Int32Array) => Array.from({ length: n }, (_, i) => Array.from(array.subarray(i * params.neighbors, (i + 1) * params.neighbors)));
+  const rows = (array: Float32Array | Int32Array) =>
+    Array.from({ length: n }, (_, i) => Array.from(array.subarray(i * params.neighbors, (i + 1) * params.neighbors)));
   umap.setPrecomputedKNN(rows(indices), rows(distances));
   const steps = umap.initializeFit(Array.from({ length: n }, (_, i) => Array.from(reduced.subarray(i * dims, (i + 1) * dims))));
   for (let epoch = 0; epoch < steps; epoch++) umap.step();

@@ -16,7 +16,10 @@ export function pca(data: Float32Array, n: number, d: number, k: number): Float3
   const covariance = covarianceTensor.arraySync() as number[][];
   covarianceTensor.dispose();
   const evd = new EigenvalueDecomposition(new Matrix(covariance), { assumeSymmetric: true });
-  const order = evd.realEigenvalues.map((value, i) => [value, i] as const).sort((a, b) => b[0] - a[0]).slice(0, k);
+  const order = evd.realEigenvalues
+    .map((value, i) => [value, i] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, k);
   const vectors = evd.eigenvectorMatrix;
   const basis = new Float32Array(d * k);
   order.forEach(([, column], j) => {

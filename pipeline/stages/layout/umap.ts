@@ -26,7 +26,11 @@ export function fuzzyGraph(indices: Int32Array, distances: Float32Array, n: numb
   for (let i = 0; i < n; i++) {
     const row = distances.subarray(i * k, (i + 1) * k);
     let rho = 0;
-    for (const d of row) if (d > 0) { rho = d; break; }
+    for (const d of row)
+      if (d > 0) {
+        rho = d;
+        break;
+      }
     let [low, high, sigma] = [0, Infinity, 1];
     for (let iteration = 0; iteration < 64; iteration++) {
       let sum = 0;
@@ -193,7 +197,23 @@ export function planLayout(graph: Graph, n: number, options: OptimizeOptions): L
   const positions = doubles(n * 2);
   for (let i = 0; i < positions.length; i++) positions[i] = options.dimensions === 1 && i % 2 ? 0 : options.random.range(-10, 10);
   const seed = Math.floor(options.random.next() * 2 ** 31);
-  return { n, epochs, a, b, negativeRate, seed, shardStarts, heads, tails, perSample, nextSample, perNegative, nextNegative, positions, moves: doubles(SHARDS * n * 2) };
+  return {
+    n,
+    epochs,
+    a,
+    b,
+    negativeRate,
+    seed,
+    shardStarts,
+    heads,
+    tails,
+    perSample,
+    nextSample,
+    perNegative,
+    nextNegative,
+    positions,
+    moves: doubles(SHARDS * n * 2),
+  };
 }
 
 /** One shard's edges for one epoch (umap-learn's optimize_layout_euclidean, move_other = true). */
@@ -264,7 +284,12 @@ export function optimizeLayout(graph: Graph, n: number, options: OptimizeOptions
 }
 
 /** The optimization with each epoch's shards run by `runShards` (e.g. on a worker pool), in parallel. */
-export async function optimizeLayoutWith(graph: Graph, n: number, options: OptimizeOptions, runShards: (plan: LayoutPlan, epoch: number) => Promise<void>): Promise<Float32Array> {
+export async function optimizeLayoutWith(
+  graph: Graph,
+  n: number,
+  options: OptimizeOptions,
+  runShards: (plan: LayoutPlan, epoch: number) => Promise<void>,
+): Promise<Float32Array> {
   const plan = planLayout(graph, n, options);
   for (let epoch = 0; epoch < plan.epochs; epoch++) {
     await runShards(plan, epoch);

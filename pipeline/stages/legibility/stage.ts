@@ -29,7 +29,6 @@ const BATCH = 64;
 
 export type LegibilityParams = NonNullable<Recipe['legibility']>;
 
-
 export interface LegibilityInput {
   params: LegibilityParams;
   recipe: Recipe & { file: string };
@@ -64,7 +63,9 @@ export function judgeOf(params: LegibilityParams, recipe: Recipe & { file: strin
   const judgeLabels = readModelLabels(folder, `${where} (${params.judge})`);
   const missing = labels.filter((label) => !judgeLabels.includes(label));
   if (missing.length) {
-    throw new UserError(`${where}: the judge ${params.judge} lacks the classes ${missing.join(', ')} of the atlas's model; train the judge on the same classes (its labels.json lists ${judgeLabels.slice(0, 8).join(', ')}${judgeLabels.length > 8 ? ', …' : ''}).`);
+    throw new UserError(
+      `${where}: the judge ${params.judge} lacks the classes ${missing.join(', ')} of the atlas's model; train the judge on the same classes (its labels.json lists ${judgeLabels.slice(0, 8).join(', ')}${judgeLabels.length > 8 ? ', …' : ''}).`,
+    );
   }
   return { folder, labels: judgeLabels };
 }
@@ -86,14 +87,28 @@ export async function runLegibility(o: LegibilityInput): Promise<LegibilityScore
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   const targets = o.cells.map((cell) => (cell.classes.length ? o.labels[cell.classes[0]![0]]! : undefined));
-  const key = hashOf('legibility', LEGIBILITY_VERSION, modelHash(judge.folder), judge.labels, o.preprocess, o.params.seed, o.params.referenceSteps, targets, hashOf(...o.icons), hashOf(...reference.icons));
+  const key = hashOf(
+    'legibility',
+    LEGIBILITY_VERSION,
+    modelHash(judge.folder),
+    judge.labels,
+    o.preprocess,
+    o.params.seed,
+    o.params.referenceSteps,
+    targets,
+    hashOf(...o.icons),
+    hashOf(...reference.icons),
+  );
   const cached = o.cache.read('legibility', key);
   if (cached) return JSON.parse(cached.file('score.json').toString()) as LegibilityScore;
 
   const noise = await Promise.all(o.cells.map((cell, index) => noiseImage(o.recipe.icons.size, o.params.seed, o.size, index)));
-  const [iconClasses, noiseClasses, referenceClasses] = await Promise.all([o.icons, noise, reference.icons].map((images) => classify(o.pool, judge.folder, o.preprocess, images)));
+  const [iconClasses, noiseClasses, referenceClasses] = await Promise.all(
+    [o.icons, noise, reference.icons].map((images) => classify(o.pool, judge.folder, o.preprocess, images)),
+  );
   const scored = targets.flatMap((target, index) => (target === undefined ? [] : [index]));
-  const share = (classes: Int32Array) => (scored.length ? scored.filter((index) => judge.labels[classes[index]!] === targets[index]).length / scored.length : 0);
+  const share = (classes: Int32Array) =>
+    scored.length ? scored.filter((index) => judge.labels[classes[index]!] === targets[index]).length / scored.length : 0;
   const score: LegibilityScore = {
     size: o.size,
     cells: scored.length,
@@ -122,5 +137,7 @@ function noiseImage(side: number, seed: number, size: number, index: number): Pr
   const random = new Random(seed, size, index, 0x4e4f4953);
   const pixels = Buffer.alloc(side * side * 3);
   for (let i = 0; i < pixels.length; i++) pixels[i] = Math.floor(random.next() * 256);
-  return sharp(pixels, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width: side, height: side, channels: 3 } })
+    .png()
+    .toBuffer();
 }

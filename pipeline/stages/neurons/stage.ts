@@ -15,9 +15,7 @@ import { cachedIcons, iconKeys, iconTasks, runIcons, type IconsInput } from '../
 import { probeLayer } from '../../icons/tasks.ts';
 import type { NeuronIndex } from '../../published/manifest.ts';
 
-
 export type NeuronSpec = Recipe['neurons'][number];
-
 
 export async function runNeuron(o: {
   recipe: Recipe & { id: string; file: string };
@@ -33,11 +31,11 @@ export async function runNeuron(o: {
   const { recipe, spec } = o;
   const where = `${path.relative(o.root, recipe.file)}: neurons "${spec.id}"`;
   const modelFolder = path.resolve(o.root, recipe.model);
-  const probe = await o.pool
-    .call(iconTasks.probeLayer, { model: modelFolder, layer: spec.layer, preprocess: recipe.preprocess })
-    .catch((error: Error) => {
-      throw new UserError(`${where}: layer "${spec.layer}" cannot be visualized (${error.message}); list the model's layers with npm run atlas -- model inspect ${recipe.model}.`);
-    });
+  const probe = await o.pool.call(iconTasks.probeLayer, { model: modelFolder, layer: spec.layer, preprocess: recipe.preprocess }).catch((error: Error) => {
+    throw new UserError(
+      `${where}: layer "${spec.layer}" cannot be visualized (${error.message}); list the model's layers with npm run atlas -- model inspect ${recipe.model}.`,
+    );
+  });
   const depth = probe.shape.at(-1)!;
   const outside = spec.channels.filter((channel) => channel >= depth);
   if (outside.length) throw new UserError(`${where}: channel ${outside.join(', ')} is out of range; layer ${spec.layer} has channels 0–${depth - 1}.`);
@@ -50,7 +48,16 @@ export async function runNeuron(o: {
   mkdirSync(path.join(o.outDir, 'neurons'), { recursive: true });
   writeFileSync(path.join(o.outDir, file), result.icons[0]!);
   const title = spec.title ?? `${spec.layer}, ${spec.channels.length > 1 ? 'channels' : 'channel'} ${spec.channels.join(' + ')}`;
-  return { id: spec.id, layer: spec.layer, channels: spec.channels, title, path: file.split(path.sep).join('/'), size: recipe.icons.size, steps, rendered: result.computed > 0 };
+  return {
+    id: spec.id,
+    layer: spec.layer,
+    channels: spec.channels,
+    title,
+    path: file.split(path.sep).join('/'),
+    size: recipe.icons.size,
+    steps,
+    rendered: result.computed > 0,
+  };
 }
 
 type NeuronSource = { recipe: Recipe; spec: NeuronSpec; modelHash: string };
@@ -60,15 +67,25 @@ function neuronIcon(o: NeuronSource, depth: number): Omit<IconsInput, 'modelFold
   const direction = new Float32Array(depth);
   for (const channel of o.spec.channels) direction[channel] = 1;
   const steps = o.spec.steps ?? o.recipe.icons.steps;
-  return { modelHash: o.modelHash, layer: o.spec.layer, directions: direction, depth, params: { ...o.recipe.icons, steps, cosinePower: 0, whiten: false }, preprocess: o.recipe.preprocess };
+  return {
+    modelHash: o.modelHash,
+    layer: o.spec.layer,
+    directions: direction,
+    depth,
+    params: { ...o.recipe.icons, steps, cosinePower: 0, whiten: false },
+    preprocess: o.recipe.preprocess,
+  };
 }
 
 /** Whether a neuron figure's icon is in the cache; the layer's channel count comes from one forward pass of zeros. */
-export async function neuronStatus(o: NeuronSource & { root: string; cache: CacheStore }): Promise<{ fresh: boolean; why: string; done: number; total: number }> {
+export async function neuronStatus(
+  o: NeuronSource & { root: string; cache: CacheStore },
+): Promise<{ fresh: boolean; why: string; done: number; total: number }> {
   await tf.ready(); // any backend tells a shape
   const { shape } = await probeLayer({ model: path.resolve(o.root, o.recipe.model), layer: o.spec.layer, preprocess: o.recipe.preprocess });
   const depth = shape.at(-1)!;
-  if (o.spec.channels.some((channel) => channel >= depth)) return { fresh: false, why: `channel out of range (${o.spec.layer} has ${depth}); atlas build says which`, done: 0, total: 1 };
+  if (o.spec.channels.some((channel) => channel >= depth))
+    return { fresh: false, why: `channel out of range (${o.spec.layer} has ${depth}); atlas build says which`, done: 0, total: 1 };
   const cached = cachedIcons(o.cache, iconKeys(neuronIcon(o, depth)).keys);
   return { fresh: cached === 1, why: cached ? 'icon cached' : 'icon to draw', done: cached, total: 1 };
 }

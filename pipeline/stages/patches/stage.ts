@@ -27,7 +27,6 @@ const BATCH = 64;
 
 export type PatchExperimentSpec = Recipe['patchExperiments'][number];
 
-
 /** Bump when the experiment's result changes for the same inputs. */
 export const PATCHES_VERSION = 2;
 
@@ -60,7 +59,11 @@ export async function runPatchExperiment(o: PatchInput): Promise<PatchExperiment
   let images: Record<string, Buffer>;
   if (cached) {
     result = JSON.parse(cached.file('result.json').toString()) as PatchExperimentResult;
-    images = Object.fromEntries(Object.keys(cached.meta.files).filter((name) => name.endsWith('.png')).map((name) => [name, cached.file(name)]));
+    images = Object.fromEntries(
+      Object.keys(cached.meta.files)
+        .filter((name) => name.endsWith('.png'))
+        .map((name) => [name, cached.file(name)]),
+    );
   } else {
     ({ result, images } = await computePatchExperiment(o));
     if (key) o.cache.write('patches', key, { 'result.json': JSON.stringify(result), ...images });
@@ -149,7 +152,8 @@ async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExp
         const predictions = await o.pool.call(tasks.predict, { model: modelFolder, preprocess: recipe.preprocess, pixels: stacked }, [stacked.buffer]);
         flipped += predictions.filter((p) => p === to).length;
         const first = predictions.findIndex((p) => p === to);
-        if (examples && first >= 0) firstFlip.set(size, { image: chosen[start + first]!, pixels: examples.subarray(first * height * width * 3, (first + 1) * height * width * 3) });
+        if (examples && first >= 0)
+          firstFlip.set(size, { image: chosen[start + first]!, pixels: examples.subarray(first * height * width * 3, (first + 1) * height * width * 3) });
         o.onProgress?.(++classified, batches);
       }
       rows.push({ patch: name, size, flipped, rate: flipped / chosen.length });
@@ -166,7 +170,9 @@ async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExp
   const flip = size !== undefined ? firstFlip.get(size) : undefined;
   if (!flip) return { result: { ...result, files: { patch: `${folder}/patch.png` } }, images };
   const raw = { raw: { width, height, channels: 3 as const } };
-  images['before.png'] = await sharp(Uint8Array.from(originals[chosen.indexOf(flip.image)]!.pixels), raw).png().toBuffer();
+  images['before.png'] = await sharp(Uint8Array.from(originals[chosen.indexOf(flip.image)]!.pixels), raw)
+    .png()
+    .toBuffer();
   images['after.png'] = await sharp(flip.pixels, raw).png().toBuffer();
   const example = { image: flip.image, size: size!, before: `${folder}/before.png`, after: `${folder}/after.png` };
   return { result: { ...result, files: { patch: `${folder}/patch.png`, example } }, images };
@@ -179,10 +185,16 @@ async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExp
 async function patchIcon(o: PatchInput, where: string): Promise<Buffer> {
   const { recipe, spec } = o;
   const view = planViews(recipe).find((v) => v.id === spec.patch.view);
-  if (!view) throw new UserError(`${where}: patch.view "${spec.patch.view}" is not a view of this recipe (${planViews(recipe).map((v) => v.id).join(', ')}).`);
+  if (!view)
+    throw new UserError(
+      `${where}: patch.view "${spec.patch.view}" is not a view of this recipe (${planViews(recipe)
+        .map((v) => v.id)
+        .join(', ')}).`,
+    );
   const layoutKey = layoutKeyFor({ chunks: o.chunks, recipe }, view);
   const sizes = gridSizesFor(recipe, view);
-  if (!sizes.includes(spec.patch.size)) throw new UserError(`${where}: view ${view.id} has no grid of size ${spec.patch.size}; use one of its grid sizes (${sizes.join(', ')}).`);
+  if (!sizes.includes(spec.patch.size))
+    throw new UserError(`${where}: view ${view.id} has no grid of size ${spec.patch.size}; use one of its grid sizes (${sizes.join(', ')}).`);
   const levels = sizes.map((size) => {
     const grid = o.cache.read('grid', gridKeyFor(recipe, layoutKey, size, o.declared.length));
     if (!grid) throw new UserError(`${where}: view ${view.id} has no grid of size ${size} yet; build the view first.`);
@@ -191,7 +203,10 @@ async function patchIcon(o: PatchInput, where: string): Promise<Buffer> {
   });
   const level = sizes.indexOf(spec.patch.size);
   const index = levels[level]!.cells.findIndex((cell) => cell.x === spec.patch.cell[0] && cell.y === spec.patch.cell[1]);
-  if (index < 0) throw new UserError(`${where}: cell [${spec.patch.cell.join(', ')}] of ${view.id} at size ${spec.patch.size} holds too few samples to have an icon; pick a kept cell.`);
+  if (index < 0)
+    throw new UserError(
+      `${where}: cell [${spec.patch.cell.join(', ')}] of ${view.id} at size ${spec.patch.size} holds too few samples to have an icon; pick a kept cell.`,
+    );
   const depth = levels[0]!.means.length / levels[0]!.cells.length;
   const offsets = levels.map((_, k) => levels.slice(0, k).reduce((sum, l) => sum + l.cells.length, 0));
   const parents = warmStartParents(recipe.icons.warmStart, levels);

@@ -56,5 +56,7 @@ export async function spriteOf(o: {
       example.copy(pixels, ((row * size + line) * width + column * size) * 3, line * size * 3, (line + 1) * size * 3);
     }
   });
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: o.quality }).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: o.quality })
+    .toBuffer();
 }

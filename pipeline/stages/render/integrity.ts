@@ -50,7 +50,8 @@ export async function verifyPyramid(viewFolder: string, image: ViewIndex['image'
       try {
         // failOn 'warning' (sharp's default) rejects truncated data as well as garbage.
         const { info } = await sharp(data).raw().toBuffer({ resolveWithObject: true });
-        if (info.width !== box.width || info.height !== box.height) problems.push(`${name} is ${info.width}×${info.height} px, expected ${box.width}×${box.height}`);
+        if (info.width !== box.width || info.height !== box.height)
+          problems.push(`${name} is ${info.width}×${info.height} px, expected ${box.width}×${box.height}`);
       } catch (error) {
         problems.push(`${name} does not decode (${String((error as Error).message).split('\n')[0]})`);
       }

@@ -41,13 +41,7 @@ export function dziXml(width: number, settings: RenderSettings): string {
  * Tiles one grid's image into the view and keeps the levels it owns. Called coarse to fine or in any order:
  * each grid writes disjoint level folders.
  */
-export async function tileGrid(o: {
-  folder: StagingFolder;
-  plan: PyramidPlan;
-  gridIndex: number;
-  image: GridImage;
-  settings: RenderSettings;
-}): Promise<void> {
+export async function tileGrid(o: { folder: StagingFolder; plan: PyramidPlan; gridIndex: number; image: GridImage; settings: RenderSettings }): Promise<void> {
   const grid = o.plan.grids[o.gridIndex]!;
   let pipeline = o.image.open();
   if (o.image.width !== grid.width) pipeline = pipeline.resize(grid.width, grid.width, { kernel: 'lanczos3' });
@@ -73,11 +67,7 @@ export async function tileGrid(o: {
 
 /** A picture of the whole map, `width` px wide, from the grid the pyramid would show at that width. */
 export async function pictureOf(image: GridImage, width: number, quality: number): Promise<Buffer> {
-  return image
-    .open()
-    .resize(width, width, { kernel: 'lanczos3' })
-    .jpeg({ quality })
-    .toBuffer();
+  return image.open().resize(width, width, { kernel: 'lanczos3' }).jpeg({ quality }).toBuffer();
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -67,7 +67,10 @@ export async function renderView(o: RenderViewOptions): Promise<RenderViewResult
   const levels = o.levels.filter((level) => level.cells.length > 0).sort((a, b) => a.size - b.size);
   if (!levels.length) throw new UserError(`${where}: no grid level has a kept cell; lower grids.minCount or add images.`);
   const cellPixels = o.settings.cellPixels ?? iconSize;
-  const plan = planPyramid(levels.map((l) => l.size), cellPixels);
+  const plan = planPyramid(
+    levels.map((l) => l.size),
+    cellPixels,
+  );
   const background = parseColour(o.settings.background);
 
   const folder = new StagingFolder(o.dir);
@@ -100,7 +103,13 @@ export async function renderView(o: RenderViewOptions): Promise<RenderViewResult
       }
       dataBytes.set(level.size, bytes);
       o.onProgress?.(++done, steps);
-      levelIndex.push({ size: level.size, pixelsPerCell: planned.pixelsPerCell, dziLevel: planned.dziLevel, cells: level.cells.length, chunks: [...chunks.keys()] });
+      levelIndex.push({
+        size: level.size,
+        pixelsPerCell: planned.pixelsPerCell,
+        dziLevel: planned.dziLevel,
+        cells: level.cells.length,
+        chunks: [...chunks.keys()],
+      });
     }
 
     const finest = levels.at(-1)!;
@@ -120,9 +129,12 @@ export async function renderView(o: RenderViewOptions): Promise<RenderViewResult
 
     const report = await verifyPyramid(folder.temporary, view.image, o.dir);
     for (const picture of ['thumbnail.jpg', 'static.jpg']) {
-      await sharp(folder.path(picture)).raw().toBuffer().catch((error: Error) => {
-        throw new Error(`${path.join(o.dir, picture)} does not decode (${error.message.split('\n')[0]})`);
-      });
+      await sharp(folder.path(picture))
+        .raw()
+        .toBuffer()
+        .catch((error: Error) => {
+          throw new Error(`${path.join(o.dir, picture)} does not decode (${error.message.split('\n')[0]})`);
+        });
     }
     const totals = await folderTotals(folder.temporary);
     const result: RenderViewResult = {
@@ -130,7 +142,11 @@ export async function renderView(o: RenderViewOptions): Promise<RenderViewResult
       bytes: totals.bytes,
       levels: plan.grids.map((grid) => {
         const owned = report.levels.filter((l) => grid.owns.includes(l.level));
-        return { size: grid.size, tiles: owned.reduce((n, l) => n + l.tiles, 0), bytes: owned.reduce((n, l) => n + l.bytes, 0) + (dataBytes.get(grid.size) ?? 0) };
+        return {
+          size: grid.size,
+          tiles: owned.reduce((n, l) => n + l.tiles, 0),
+          bytes: owned.reduce((n, l) => n + l.bytes, 0) + (dataBytes.get(grid.size) ?? 0),
+        };
       }),
       seconds: 0,
     };
@@ -201,7 +217,8 @@ async function validate(o: RenderViewOptions, where: string): Promise<number> {
     if (!Number.isInteger(level.size) || level.size < 1) throw new UserError(`${where}: grid size ${level.size} is not a positive integer.`);
     if (seen.has(level.size)) throw new UserError(`${where}: grid size ${level.size} is given twice.`);
     seen.add(level.size);
-    if (level.icons.length !== level.cells.length) throw new UserError(`${at}: ${level.cells.length} cells but ${level.icons.length} icons; the icons stage must give one icon per kept cell.`);
+    if (level.icons.length !== level.cells.length)
+      throw new UserError(`${at}: ${level.cells.length} cells but ${level.icons.length} icons; the icons stage must give one icon per kept cell.`);
     const occupied = new Set<number>();
     for (const [i, cell] of level.cells.entries()) {
       if (!Number.isInteger(cell.x) || !Number.isInteger(cell.y) || cell.x < 0 || cell.y < 0 || cell.x >= level.size || cell.y >= level.size) {
@@ -217,11 +234,14 @@ async function validate(o: RenderViewOptions, where: string): Promise<number> {
       }
       iconSize ??= meta.width;
       if (meta.width !== meta.height || meta.width !== iconSize) {
-        throw new UserError(`${at}: the icon of cell (${cell.x}, ${cell.y}) is ${meta.width}×${meta.height} px; every icon of a view must be square and the same size (${iconSize}×${iconSize} px here).`);
+        throw new UserError(
+          `${at}: the icon of cell (${cell.x}, ${cell.y}) is ${meta.width}×${meta.height} px; every icon of a view must be square and the same size (${iconSize}×${iconSize} px here).`,
+        );
       }
     }
   }
-  if (o.examples && (!Number.isInteger(o.examples.size) || o.examples.size < 1)) throw new UserError(`${where}: examples size ${o.examples.size} is not a positive integer.`);
+  if (o.examples && (!Number.isInteger(o.examples.size) || o.examples.size < 1))
+    throw new UserError(`${where}: examples size ${o.examples.size} is not a positive integer.`);
   return iconSize ?? 1;
 }
 

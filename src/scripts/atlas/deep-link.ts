@@ -59,5 +59,12 @@ export function deepLinkUrl(figure: string, atlas: string, state: ViewState & { 
 }
 
 export function formatBox(box: Box): string {
-  return box.map((value) => Math.min(1, Math.max(0, value)).toFixed(4).replace(/\.?0+$/, '') || '0').join(',');
+  return box
+    .map(
+      (value) =>
+        Math.min(1, Math.max(0, value))
+          .toFixed(4)
+          .replace(/\.?0+$/, '') || '0',
+    )
+    .join(',');
 }

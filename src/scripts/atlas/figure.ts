@@ -246,7 +246,9 @@ export class AtlasFigure {
     const level = this.shownLevel();
     this.element.dataset.gridSize = String(level.size);
     // The region shown, for tests and for anyone inspecting the page.
-    this.element.dataset.box = this.state().box!.map((v) => v.toFixed(4)).join(',');
+    this.element.dataset.box = this.state()
+      .box!.map((v) => v.toFixed(4))
+      .join(',');
     const transform = this.transform();
     const bounds = this.viewer.viewport.getBounds(true);
     // The region on screen this frame (the box above is where the map is going): a flight passes through many.
@@ -263,9 +265,7 @@ export class AtlasFigure {
       const largest = Math.max(1e-9, ...values);
       faded = cells.map((located, i) => ({ located, keep: Math.max(0, values[i]!) / largest }));
     }
-    const outlined = cells.filter(({ cell, size }) =>
-      this.highlight.some(([x, y]) => Math.floor(x * size) === cell.x && Math.floor(y * size) === cell.y),
-    );
+    const outlined = cells.filter(({ cell, size }) => this.highlight.some(([x, y]) => Math.floor(x * size) === cell.x && Math.floor(y * size) === cell.y));
     if (this.inspected && this.inspected.located.size === level.size) outlined.push(this.inspected.located);
     const styles = getComputedStyle(this.element);
     this.overlay.draw({
@@ -273,7 +273,9 @@ export class AtlasFigure {
       background: this.view.background,
       faded,
       outlined,
-      labels: this.config.showLabels ? placeLabels(cells, this.config.labels, transform, this.overlay.canvas.clientWidth, this.overlay.canvas.clientHeight) : [],
+      labels: this.config.showLabels
+        ? placeLabels(cells, this.config.labels, transform, this.overlay.canvas.clientWidth, this.overlay.canvas.clientHeight)
+        : [],
       ink: styles.getPropertyValue('--atlas-label-ink').trim() || '#111',
       halo: styles.getPropertyValue('--atlas-label-halo').trim() || '#fff',
     });
@@ -317,8 +319,8 @@ export class AtlasFigure {
   private appendComparison(located: LocatedCell): void {
     const line = document.createElement('p');
     line.className = 'atlas-tip-compare';
-    line.textContent = this.view.classes!
-      .map((name) => `${name} ${formatAttribution(attributionTo(located.cell, this.config.labels.indexOf(name), name, this.view.focusClasses))}`)
+    line.textContent = this.view
+      .classes!.map((name) => `${name} ${formatAttribution(attributionTo(located.cell, this.config.labels.indexOf(name), name, this.view.focusClasses))}`)
       .join(' · ');
     this.tooltip.append(line);
   }

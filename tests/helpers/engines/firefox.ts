@@ -17,7 +17,8 @@ export const firefox: Engine = {
   missing: () => (FIREFOX ? undefined : 'no Firefox at /usr/bin/firefox-esr, /usr/bin/firefox or $FIREFOX_PATH'),
   cannot: {
     print: 'Firefox’s WebDriver BiDi has no command to emulate print media',
-    'touch-scroll': 'Firefox’s WebDriver BiDi touch actions reach the page as touch events but never scroll it (headless Firefox has no asynchronous pan and zoom)',
+    'touch-scroll':
+      'Firefox’s WebDriver BiDi touch actions reach the page as touch events but never scroll it (headless Firefox has no asynchronous pan and zoom)',
   },
   async launch(): Promise<EngineBrowser> {
     const browsers = new Map<string, Promise<Browser>>();

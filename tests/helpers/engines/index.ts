@@ -29,7 +29,9 @@ export type Kind = keyof typeof VIEWPORTS;
 const TEST_TIMEOUT_MS = 90_000;
 
 export function selectedEngines(): Engine[] {
-  const names = process.env.ATLAS_TEST_ENGINES?.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = process.env.ATLAS_TEST_ENGINES?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (!names) return ENGINES;
   const unknown = names.filter((name) => !ENGINES.some((engine) => engine.id === name));
   if (unknown.length) throw new Error(`ATLAS_TEST_ENGINES names ${unknown.join(', ')}; the engines are ${ENGINES.map((e) => e.id).join(', ')}.`);

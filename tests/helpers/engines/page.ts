@@ -42,7 +42,13 @@ const ON_ELEMENTS = new Function(
 ) as (arg: unknown) => unknown;
 
 /** Runs one driver command; if it does not answer in time, kills the engine's processes and says which engine hung. */
-export async function withDeadline<T>(engine: Engine, browser: EngineBrowser, what: string, command: () => Promise<T>, deadlineMs = DRIVER_DEADLINE_MS): Promise<T> {
+export async function withDeadline<T>(
+  engine: Engine,
+  browser: EngineBrowser,
+  what: string,
+  command: () => Promise<T>,
+  deadlineMs = DRIVER_DEADLINE_MS,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -114,10 +120,15 @@ export class TestPage {
 
   /** Whether the element exists, has a size and is not hidden (as Playwright defines visible). */
   visible(target: Target): Promise<boolean> {
-    return this.on(target, (e) => {
-      const r = e.getBoundingClientRect();
-      return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
-    }, undefined, false);
+    return this.on(
+      target,
+      (e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
+      },
+      undefined,
+      false,
+    );
   }
 
   text(target: Target): Promise<string> {
@@ -159,7 +170,14 @@ export class TestPage {
     const firstBox = () =>
       this.on(target, (e) => {
         const r = e.getClientRects()[0] ?? e.getBoundingClientRect();
-        return { x: r.x, y: r.y, width: r.width, height: r.height, scroll: `${scrollX},${scrollY}`, inView: r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth };
+        return {
+          x: r.x,
+          y: r.y,
+          width: r.width,
+          height: r.height,
+          scroll: `${scrollX},${scrollY}`,
+          inView: r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth,
+        };
       });
     // At rest: the same box and the same page scroll three reads in a row (a loaded engine scrolls in bursts).
     let same = 0;
@@ -194,7 +212,9 @@ export class TestPage {
       });
       await this.call(`click ${describe(target)}`, () => this.driver.mouseClick(point));
       // An element that is gone (the click navigated) got its click.
-      const received = await this.on(target, (e) => (e as HTMLElement & { __testClicked?: boolean }).__testClicked !== false, undefined, true).catch(() => true);
+      const received = await this.on(target, (e) => (e as HTMLElement & { __testClicked?: boolean }).__testClicked !== false, undefined, true).catch(
+        () => true,
+      );
       if (received) return;
     }
     throw new Error(`${this.engine.name}: ${describe(target)} did not get the click, three times.`);
@@ -235,13 +255,17 @@ export class TestPage {
 
   /** Sets a field's value as typing would end, with the input and change events a page listens for. */
   async fill(target: Target, value: string): Promise<void> {
-    await this.on(target, (e, text) => {
-      const input = e as HTMLInputElement;
-      input.focus();
-      input.value = text;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-    }, value);
+    await this.on(
+      target,
+      (e, text) => {
+        const input = e as HTMLInputElement;
+        input.focus();
+        input.value = text;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      },
+      value,
+    );
   }
 
   press(key: string): Promise<void> {
@@ -280,7 +304,10 @@ export class TestPage {
     const right = Math.min(shotWidth, Math.round((clip.x + clip.width) * scale));
     const bottom = Math.min(shotHeight, Math.round((clip.y + clip.height) * scale));
     if (right <= left || bottom <= top) throw new Error(`${this.engine.name}: the region to screenshot is outside the window.`);
-    return sharp(png).extract({ left, top, width: right - left, height: bottom - top }).png().toBuffer();
+    return sharp(png)
+      .extract({ left, top, width: right - left, height: bottom - top })
+      .png()
+      .toBuffer();
   }
 
   /** Waits until `target` exists (for example a figure with data-ready and data-loaded set). */
@@ -303,12 +330,18 @@ export class TestPage {
 
   /** Requests for tiles this page made. */
   tiles(): string[] {
-    return this.server.requests.slice(this.firstRequest).map((r) => r.url).filter((url) => url.includes('/tiles_files/'));
+    return this.server.requests
+      .slice(this.firstRequest)
+      .map((r) => r.url)
+      .filter((url) => url.includes('/tiles_files/'));
   }
 
   /** Everything that went wrong: failed requests (status ≥ 400), uncaught errors, rejections, console errors. */
   async errors(): Promise<string[]> {
-    const failed = this.server.requests.slice(this.firstRequest).filter((r) => r.status >= 400).map((r) => `HTTP ${r.status}: ${r.url}`);
+    const failed = this.server.requests
+      .slice(this.firstRequest)
+      .filter((r) => r.status >= 400)
+      .map((r) => `HTTP ${r.status}: ${r.url}`);
     return [...failed, ...this.flushedErrors, ...(await this.pageErrors())];
   }
 

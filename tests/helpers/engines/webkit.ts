@@ -51,7 +51,10 @@ export const webkit: Engine = {
       rmSync(scratch, { recursive: true, force: true });
     };
     try {
-      const xvfb = spawn(XVFB, ['-displayfd', '3', '-screen', '0', '1920x1280x24', '-nolisten', 'tcp'], { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+      const xvfb = spawn(XVFB, ['-displayfd', '3', '-screen', '0', '1920x1280x24', '-nolisten', 'tcp'], {
+        detached: true,
+        stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+      });
       processes.push(xvfb);
       const display = await new Promise<string>((resolve, reject) => {
         let text = '';
@@ -152,7 +155,16 @@ function sessionArguments(options: PageOptions, scratch: string): string[] {
   ];
 }
 
-const KEYS: Record<string, string> = { Shift: Key.Shift, Enter: Key.Enter, Escape: Key.Escape, Tab: Key.Tab, ArrowLeft: Key.ArrowLeft, ArrowRight: Key.ArrowRight, ArrowUp: Key.ArrowUp, ArrowDown: Key.ArrowDown };
+const KEYS: Record<string, string> = {
+  Shift: Key.Shift,
+  Enter: Key.Enter,
+  Escape: Key.Escape,
+  Tab: Key.Tab,
+  ArrowLeft: Key.ArrowLeft,
+  ArrowRight: Key.ArrowRight,
+  ArrowUp: Key.ArrowUp,
+  ArrowDown: Key.ArrowDown,
+};
 
 async function webkitPage(port: number, args: string[], options: PageOptions): Promise<DriverPage> {
   const browser = await remote({
@@ -186,8 +198,18 @@ async function webkitPage(port: number, args: string[], options: PageOptions): P
     url: () => browser.getUrl(),
     evaluate: (fn, arg) => browser.execute(fn as never, arg) as never,
     // skipRelease: a released pointer would leave the page, and close what hovering opened.
-    mouseMove: (point) => browser.action('pointer', { parameters: { pointerType: 'mouse' } }).move(at(point)).perform(true),
-    mouseClick: (point) => browser.action('pointer', { parameters: { pointerType: 'mouse' } }).move(at(point)).down({ button: 0 }).up({ button: 0 }).perform(true),
+    mouseMove: (point) =>
+      browser
+        .action('pointer', { parameters: { pointerType: 'mouse' } })
+        .move(at(point))
+        .perform(true),
+    mouseClick: (point) =>
+      browser
+        .action('pointer', { parameters: { pointerType: 'mouse' } })
+        .move(at(point))
+        .down({ button: 0 })
+        .up({ button: 0 })
+        .perform(true),
     press: (key) => browser.keys([KEYS[key] ?? key]),
     screenshot: async () => Buffer.from(await browser.takeScreenshot(), 'base64'),
     close: () => browser.deleteSession(),
