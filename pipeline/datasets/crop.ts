@@ -42,12 +42,12 @@ export function defaultField(input: [height: number, width: number], layer: [hei
  * The crop's box in the input image: a square of side `field` centred on the centre of the layer position's
  * stride cell, shifted back inside the image at its borders so that every crop is whole (no padding).
  */
-export function cropBox(o: { input: [number, number]; layer: [number, number]; position: [y: number, x: number]; field?: number }) {
-  const [height, width] = o.input;
-  const [layerHeight, layerWidth] = o.layer;
-  const [y, x] = o.position;
+export function cropBox(args: { input: [number, number]; layer: [number, number]; position: [y: number, x: number]; field?: number }) {
+  const [height, width] = args.input;
+  const [layerHeight, layerWidth] = args.layer;
+  const [y, x] = args.position;
   if (!(y >= 0 && y < layerHeight && x >= 0 && x < layerWidth)) throw new Error(`position (${y}, ${x}) is outside the ${layerHeight}×${layerWidth} layer`);
-  const side = Math.max(1, Math.min(height, width, Math.round(o.field ?? defaultField(o.input, o.layer))));
+  const side = Math.max(1, Math.min(height, width, Math.round(args.field ?? defaultField(args.input, args.layer))));
   const centreY = ((y + 0.5) * height) / layerHeight;
   const centreX = ((x + 0.5) * width) / layerWidth;
   const top = Math.min(height - side, Math.max(0, Math.round(centreY - side / 2)));
@@ -56,7 +56,7 @@ export function cropBox(o: { input: [number, number]; layer: [number, number]; p
 }
 
 /** The receptive-field crop around layer position (y, x) of an image at the model's input size, as a `size` px PNG. */
-export async function exampleCrop(o: {
+export async function exampleCrop(args: {
   image: RgbImage;
   /** The layer's spatial size [height, width]. */
   layerSize: [number, number];
@@ -65,13 +65,13 @@ export async function exampleCrop(o: {
   /** Side of the receptive field in input pixels (default: defaultField). */
   field?: number;
 }): Promise<Buffer> {
-  const { pixels, width, height } = o.image;
-  const box = cropBox({ input: [height, width], layer: o.layerSize, position: o.position, ...(o.field ? { field: o.field } : {}) });
+  const { pixels, width, height } = args.image;
+  const box = cropBox({ input: [height, width], layer: args.layerSize, position: args.position, ...(args.field ? { field: args.field } : {}) });
   return (
     sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 3 } })
       .extract(box)
       // Crops are usually enlarged (16–128 px of input to an 80 px icon): lanczos3 keeps edges crisp.
-      .resize(o.size, o.size, { kernel: 'lanczos3' })
+      .resize(args.size, args.size, { kernel: 'lanczos3' })
       .png()
       .toBuffer()
   );
@@ -81,10 +81,10 @@ export async function exampleCrop(o: {
  * A reader of the recipe's data-set images by image index (the first number of a sample's origin), each at
  * the model's input size as the activations stage saw it.
  */
-export function datasetImages(o: { data: Recipe['data']; preprocess: Preprocess; root: string }): (image: number) => Promise<RgbImage> {
-  const [height, width] = inputSize(o.preprocess);
-  if (o.data.synthetic) {
-    const { seed, split } = o.data.synthetic;
+export function datasetImages(args: { data: Recipe['data']; preprocess: Preprocess; root: string }): (image: number) => Promise<RgbImage> {
+  const [height, width] = inputSize(args.preprocess);
+  if (args.data.synthetic) {
+    const { seed, split } = args.data.synthetic;
     return async (image) => {
       const drawn = drawImage(seed, split, image).pixels;
       if (height === IMAGE_SIZE && width === IMAGE_SIZE) return { pixels: drawn, width, height };
@@ -96,19 +96,19 @@ export function datasetImages(o: { data: Recipe['data']; preprocess: Preprocess;
     };
   }
   // The same listing, in the same order and cut, as the activations stage's image ids.
-  const folder = path.resolve(o.root, o.data.folder ?? path.dirname(o.data.manifest!));
-  const listing = o.data.manifest ? listManifest(path.resolve(o.root, o.data.manifest), folder) : listFolder(folder);
-  const entries = listing.entries.slice(0, o.data.count);
+  const folder = path.resolve(args.root, args.data.folder ?? path.dirname(args.data.manifest!));
+  const listing = args.data.manifest ? listManifest(path.resolve(args.root, args.data.manifest), folder) : listFolder(folder);
+  const entries = listing.entries.slice(0, args.data.count);
   return async (image) => {
     const entry = entries[image];
     if (!entry)
       throw new UserError(`${folder}: image ${image} of the data set is gone (${entries.length} images listed now); run the activations stage again.`);
-    return { pixels: await readImage(entry.file, o.preprocess), width, height };
+    return { pixels: await readImage(entry.file, args.preprocess), width, height };
   };
 }
 
 /** The crop function the `examples` icon mode and the render stage's sprites take: origin → PNG. */
-export function exampleCropper(o: {
+export function exampleCropper(args: {
   data: Recipe['data'];
   preprocess: Preprocess;
   root: string;
@@ -116,7 +116,7 @@ export function exampleCropper(o: {
   size: number;
   field?: number;
 }): (origin: [image: number, y: number, x: number]) => Promise<Buffer> {
-  const read = datasetImages(o);
+  const read = datasetImages(args);
   return async ([image, y, x]) =>
-    exampleCrop({ image: await read(image), layerSize: o.layerSize, position: [y, x], size: o.size, ...(o.field ? { field: o.field } : {}) });
+    exampleCrop({ image: await read(image), layerSize: args.layerSize, position: [y, x], size: args.size, ...(args.field ? { field: args.field } : {}) });
 }

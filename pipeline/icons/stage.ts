@@ -66,28 +66,28 @@ export interface IconsResult {
   seconds: number;
 }
 
-export async function runIcons(o: IconsInput): Promise<IconsResult> {
+export async function runIcons(request: IconsInput): Promise<IconsResult> {
   const started = performance.now();
-  const { params, depth, layer } = o;
+  const { params, depth, layer } = request;
   if (params.mode !== 'optimize') throw new Error(`runIcons renders icons.mode "optimize"; "${params.mode}" icons are made elsewhere.`);
-  const count = o.directions.length / depth;
-  if (!Number.isInteger(count)) throw new Error(`runIcons: ${o.directions.length} direction values are not a whole number of ${depth}-vectors.`);
-  checkSize(params.size, o.preprocess);
-  checkDirections(o.directions, depth, layer);
-  if (params.whiten && !o.secondMoment) throw new Error("runIcons: icons.whiten needs the layer's activation second moment (secondMoment).");
+  const count = request.directions.length / depth;
+  if (!Number.isInteger(count)) throw new Error(`runIcons: ${request.directions.length} direction values are not a whole number of ${depth}-vectors.`);
+  checkSize(params.size, request.preprocess);
+  checkDirections(request.directions, depth, layer);
+  if (params.whiten && !request.secondMoment) throw new Error("runIcons: icons.whiten needs the layer's activation second moment (secondMoment).");
 
   // The directions the icons optimize; the keys hash the unwhitened ones plus whatever whitening used.
-  const targets = params.whiten ? whiten(o.directions, depth, o.secondMoment!) : o.directions;
-  const { keys, directionHashes, parents } = iconKeys(o);
+  const targets = params.whiten ? whiten(request.directions, depth, request.secondMoment!) : request.directions;
+  const { keys, directionHashes, parents } = iconKeys(request);
 
-  const icons: (Buffer | undefined)[] = keys.map((key) => readIcon(o.cache, key));
+  const icons: (Buffer | undefined)[] = keys.map((key) => readIcon(request.cache, key));
   const rootOf = (index: number): number => (parents[index]! < 0 ? index : rootOf(parents[index]!));
-  const missing = icons.flatMap((icon, index) => (icon || (o.only && !o.only(keys[rootOf(index)]!)) ? [] : [index]));
+  const missing = icons.flatMap((icon, index) => (icon || (request.only && !request.only(keys[rootOf(index)]!)) ? [] : [index]));
   const leftOver = icons.filter((icon) => !icon).length - missing.length;
   let done = count - missing.length - leftOver;
-  o.onProgress?.(done, count - leftOver);
+  request.onProgress?.(done, count - leftOver);
   if (missing.length > 0) {
-    await checkLayer(o);
+    await checkLayer(request);
     // Waves: an icon is rendered once the icon it starts from exists, so a child whose parent is missing too
     // waits one wave. Within a wave, warm starts and starts from noise run in batches of their own.
     const wave = new Int32Array(count);
@@ -97,7 +97,7 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
       const batches: number[][] = [];
       for (const warm of [false, true]) {
         const members = missing.filter((index) => wave[index] === current && parents[index]! >= 0 === warm);
-        const size = balancedBatch(members.length, params.batch, o.pool.size);
+        const size = balancedBatch(members.length, params.batch, request.pool.size);
         for (let start = 0; start < members.length; start += size) batches.push(members.slice(start, start + size));
       }
       await renderBatches(batches);
@@ -114,9 +114,9 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
       const warm = parents[batch[0]!]! >= 0;
       const starts = warm ? await Promise.all(batch.map((index) => sharp(icons[parents[index]!]!).removeAlpha().raw().toBuffer())) : undefined;
       const input: IconBatchInput = {
-        model: o.modelFolder,
+        model: request.modelFolder,
         layer,
-        preprocess: o.preprocess,
+        preprocess: request.preprocess,
         directions,
         depth,
         // The icon's own seed: from its direction and the recipe's seed, never from its place in a batch.
@@ -124,21 +124,21 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
         settings: warm ? warmSettings(params) : iconSettings(params),
         ...(starts ? { starts: starts.map((bytes) => new Uint8Array(bytes)) } : {}),
       };
-      const output = await o.pool.call(iconTasks.renderIconBatch, input, [directions.buffer]);
+      const output = await request.pool.call(iconTasks.renderIconBatch, input, [directions.buffer]);
       for (const notice of output.notices) {
         if (noticed.has(notice)) continue;
         noticed.add(notice);
-        o.onNotice?.(notice);
+        request.onNotice?.(notice);
       }
       const perIcon = params.size * params.size * 3;
       for (const [row, index] of batch.entries()) {
         const png = await encodePng(output.pixels.subarray(row * perIcon, (row + 1) * perIcon), params.size);
         // The family's root key: which shard an icon belongs to (atlas cache export --shard).
-        o.cache.write(STAGE, keys[index]!, { [FILE]: png }, { layer, objective: output.objectives[row], root: keys[rootOf(index)] });
+        request.cache.write(STAGE, keys[index]!, { [FILE]: png }, { layer, objective: output.objectives[row], root: keys[rootOf(index)] });
         icons[index] = png;
       }
       done += batch.length;
-      o.onProgress?.(done, count - leftOver);
+      request.onProgress?.(done, count - leftOver);
     };
     let next = 0;
     const lane = async () => {
@@ -152,7 +152,7 @@ export async function runIcons(o: IconsInput): Promise<IconsResult> {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(o.pool.size, batches.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(request.pool.size, batches.length) }, lane));
   }
   return { icons: icons as Buffer[], complete: leftOver === 0, computed: missing.length, seconds: (performance.now() - started) / 1000 };
 }
@@ -173,25 +173,25 @@ export function balancedBatch(count: number, batch: number, workers: number): nu
  * Each icon's cache key, from the model, layer, parameters, seed and its direction (and whitening, if used). A
  * warm-started icon's key also holds its parent's key, so it changes whenever the icon it starts from does.
  */
-export function iconKeys(o: Pick<IconsInput, 'modelHash' | 'layer' | 'directions' | 'depth' | 'params' | 'preprocess' | 'secondMoment' | 'parents'>): {
+export function iconKeys(request: Pick<IconsInput, 'modelHash' | 'layer' | 'directions' | 'depth' | 'params' | 'preprocess' | 'secondMoment' | 'parents'>): {
   keys: string[];
   directionHashes: string[];
   parents: Int32Array;
 } {
-  const { params, depth } = o;
-  const count = o.directions.length / depth;
+  const { params, depth } = request;
+  const count = request.directions.length / depth;
   const base = hashOf(
     STAGE,
     ICONS_VERSION,
-    o.modelHash,
-    o.layer,
-    o.preprocess,
+    request.modelHash,
+    request.layer,
+    request.preprocess,
     iconSettings(params),
     params.seed,
-    params.whiten ? hashOf(bytes(o.secondMoment!)) : 'plain',
+    params.whiten ? hashOf(bytes(request.secondMoment!)) : 'plain',
   );
-  const directionHashes = Array.from({ length: count }, (_, i) => hashOf(bytes(o.directions.subarray(i * depth, (i + 1) * depth))));
-  const parents = params.warmStart !== 'none' && o.parents ? o.parents : new Int32Array(count).fill(-1);
+  const directionHashes = Array.from({ length: count }, (_, i) => hashOf(bytes(request.directions.subarray(i * depth, (i + 1) * depth))));
+  const parents = params.warmStart !== 'none' && request.parents ? request.parents : new Int32Array(count).fill(-1);
   const keys: string[] = [];
   for (let i = 0; i < count; i++) {
     const parent = parents[i]!;
@@ -247,17 +247,18 @@ function checkDirections(directions: Float32Array, depth: number, layer: string)
 }
 
 /** The layer must exist and have height and width (the objective is taken at its centre position). */
-async function checkLayer(o: IconsInput): Promise<void> {
-  const probe = await o.pool.call(iconTasks.probeLayer, { model: o.modelFolder, layer: o.layer, preprocess: o.preprocess });
+async function checkLayer(request: IconsInput): Promise<void> {
+  const probe = await request.pool.call(iconTasks.probeLayer, { model: request.modelFolder, layer: request.layer, preprocess: request.preprocess });
   if (probe.shape.length !== 4) {
     throw new UserError(
-      `layer "${o.layer}" has no spatial extent (output shape [${probe.shape.join(', ')}]), so it cannot have feature-visualization icons; choose a convolutional layer or set icons.mode to "examples".`,
+      `layer "${request.layer}" has no spatial extent (output shape [${probe.shape.join(', ')}]), so it cannot have feature-visualization icons; choose a convolutional layer or set icons.mode to "examples".`,
     );
   }
-  if (probe.shape[3] !== o.depth) throw new Error(`runIcons: directions have ${o.depth} values but layer "${o.layer}" has ${probe.shape[3]} channels.`);
-  if (probe.fixedInput && o.params.size > Math.min(...probe.fixedInput)) {
+  if (probe.shape[3] !== request.depth)
+    throw new Error(`runIcons: directions have ${request.depth} values but layer "${request.layer}" has ${probe.shape[3]} channels.`);
+  if (probe.fixedInput && request.params.size > Math.min(...probe.fixedInput)) {
     throw new UserError(
-      `icons.size is ${o.params.size} px, larger than the model's input (${probe.fixedInput.join('×')} px); set icons.size to at most ${Math.min(...probe.fixedInput)}.`,
+      `icons.size is ${request.params.size} px, larger than the model's input (${probe.fixedInput.join('×')} px); set icons.size to at most ${Math.min(...probe.fixedInput)}.`,
     );
   }
 }

@@ -27,7 +27,7 @@ const IMAGE_PIXELS = 384;
 
 export type ActivationGridSpec = Recipe['activationGrids'][number];
 
-export async function runActivationGrid(o: {
+export async function runActivationGrid(task: {
   recipe: Recipe & { id: string; file: string };
   spec: ActivationGridSpec;
   root: string;
@@ -40,27 +40,27 @@ export async function runActivationGrid(o: {
   only?: (key: string) => boolean;
   onProgress?: (done: number, total: number) => void;
 }): Promise<{ id: string; layer: string; title: string; path: string; icons: number; rendered: number } | undefined> {
-  const { recipe, spec } = o;
-  const modelFolder = path.resolve(o.root, recipe.model);
-  const image = await gridImage(o);
-  const grid = await gridActivations({ ...o, image });
+  const { recipe, spec } = task;
+  const modelFolder = path.resolve(task.root, recipe.model);
+  const image = await gridImage(task);
+  const grid = await gridActivations({ ...task, image });
   const [rows, columns] = grid.shape;
-  const { norms, largest, drawn, directions, depth } = drawnPositions(grid, o);
+  const { norms, largest, drawn, directions, depth } = drawnPositions(grid, task);
 
   // Icons: a feature visualization of each drawn position's activation vector (or its data-set crop).
   let icons: Buffer[];
   let rendered = 0;
   if (recipe.icons.mode === 'examples') {
-    const crop = exampleCropper({ data: recipe.data, preprocess: recipe.preprocess, root: o.root, layerSize: [rows, columns], size: recipe.icons.size });
+    const crop = exampleCropper({ data: recipe.data, preprocess: recipe.preprocess, root: task.root, layerSize: [rows, columns], size: recipe.icons.size });
     icons = await Promise.all(drawn.map((p) => crop([spec.image, Math.floor(p / columns), p % columns])));
   } else {
     const result = await runIcons({
-      ...gridIcons(o, directions, depth),
+      ...gridIcons(task, directions, depth),
       modelFolder,
-      cache: o.cache,
-      pool: o.pool,
-      ...(o.only ? { only: o.only } : {}),
-      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      cache: task.cache,
+      pool: task.pool,
+      ...(task.only ? { only: task.only } : {}),
+      ...(task.onProgress ? { onProgress: task.onProgress } : {}),
     });
     if (!result.complete) return undefined;
     icons = result.icons;
@@ -75,7 +75,7 @@ export async function runActivationGrid(o: {
     return { row: Math.floor(p / columns), column: p % columns, magnitude: norm / largest, icon: drawn.indexOf(p), classes };
   });
 
-  const folder = path.join(o.outDir, 'activation-grids', spec.id);
+  const folder = path.join(task.outDir, 'activation-grids', spec.id);
   mkdirSync(folder, { recursive: true });
   const size = recipe.icons.size;
   const perRow = Math.max(1, Math.min(drawn.length, columns));
@@ -103,9 +103,9 @@ export async function runActivationGrid(o: {
     rows,
     columns,
     icons: { file: 'icons.jpg', size, perRow },
-    labels: o.labels,
+    labels: task.labels,
     positions,
-    description: describeGrid(positions, rows, columns, o.labels, spec.layer),
+    description: describeGrid(positions, rows, columns, task.labels, spec.layer),
   };
   writeFileSync(path.join(folder, 'grid.json'), `${JSON.stringify(index)}\n`);
   return { id: spec.id, layer: spec.layer, title, path: `activation-grids/${spec.id}`, icons: drawn.length, rendered };
@@ -114,17 +114,17 @@ export async function runActivationGrid(o: {
 type GridSource = { recipe: Recipe & { file: string }; spec: ActivationGridSpec; root: string };
 
 /** The figure's image at the model's input size. */
-function gridImage(o: GridSource) {
-  return datasetImages({ data: o.recipe.data, preprocess: o.recipe.preprocess, root: o.root })(o.spec.image).catch((error: Error) => {
+function gridImage(task: GridSource) {
+  return datasetImages({ data: task.recipe.data, preprocess: task.recipe.preprocess, root: task.root })(task.spec.image).catch((error: Error) => {
     throw new UserError(
-      `${path.relative(o.root, o.recipe.file)}: activationGrids "${o.spec.id}" names image ${o.spec.image}, which cannot be read: ${error.message}`,
+      `${path.relative(task.root, task.recipe.file)}: activationGrids "${task.spec.id}" names image ${task.spec.image}, which cannot be read: ${error.message}`,
     );
   });
 }
 
 /** The cache key of the image's forward pass: the model, the layer, the preprocessing and the pixels. */
-function activationsKey(o: GridSource & { modelHash: string }, pixels: Uint8Array): string {
-  return hashOf('activation-grid', ACTIVATION_GRID_VERSION, o.modelHash, o.spec.layer, o.recipe.preprocess, pixels);
+function activationsKey(task: GridSource & { modelHash: string }, pixels: Uint8Array): string {
+  return hashOf('activation-grid', ACTIVATION_GRID_VERSION, task.modelHash, task.spec.layer, task.recipe.preprocess, pixels);
 }
 
 function readActivations(cache: CacheStore, key: string): ActivationGridOutput | undefined {
@@ -137,20 +137,20 @@ function readActivations(cache: CacheStore, key: string): ActivationGridOutput |
 
 /** The image's activations and attributions at the layer, from the cache or the worker pool. */
 async function gridActivations(
-  o: GridSource & { modelHash: string; cache: CacheStore; pool: WorkerPool; image: { pixels: Uint8Array } },
+  task: GridSource & { modelHash: string; cache: CacheStore; pool: WorkerPool; image: { pixels: Uint8Array } },
 ): Promise<ActivationGridOutput> {
-  const key = activationsKey(o, o.image.pixels);
-  const cached = readActivations(o.cache, key);
+  const key = activationsKey(task, task.image.pixels);
+  const cached = readActivations(task.cache, key);
   if (cached) return cached;
   const input: ActivationGridInput = {
-    model: path.resolve(o.root, o.recipe.model),
-    layer: o.spec.layer,
-    preprocess: o.recipe.preprocess,
-    pixels: o.image.pixels,
+    model: path.resolve(task.root, task.recipe.model),
+    layer: task.spec.layer,
+    preprocess: task.recipe.preprocess,
+    pixels: task.image.pixels,
   };
-  const grid = await o.pool.call(tasks.activationGrid, input);
+  const grid = await task.pool.call(tasks.activationGrid, input);
   const bytes = (array: Float32Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-  o.cache.write(
+  task.cache.write(
     'activation-grid',
     key,
     { 'activations.f32': bytes(grid.activations), 'attributions.f32': bytes(grid.attributions) },
@@ -160,7 +160,7 @@ async function gridActivations(
 }
 
 /** Each position's activation norm, and the positions strong enough to get an icon, with their directions. */
-function drawnPositions(grid: ActivationGridOutput, o: GridSource) {
+function drawnPositions(grid: ActivationGridOutput, task: GridSource) {
   const [rows, columns, depth] = grid.shape;
   const norms = Array.from({ length: rows * columns }, (_, p) => {
     let sum = 0;
@@ -170,7 +170,7 @@ function drawnPositions(grid: ActivationGridOutput, o: GridSource) {
   const largest = Math.max(...norms);
   if (!(largest > 0))
     throw new UserError(
-      `${path.relative(o.root, o.recipe.file)}: activationGrids "${o.spec.id}": every activation of ${o.spec.layer} is zero for image ${o.spec.image}; choose another image or layer.`,
+      `${path.relative(task.root, task.recipe.file)}: activationGrids "${task.spec.id}": every activation of ${task.spec.layer} is zero for image ${task.spec.image}; choose another image or layer.`,
     );
   const drawn = norms.flatMap((norm, p) => (norm / largest >= MIN_MAGNITUDE ? [p] : []));
   const directions = new Float32Array(drawn.length * depth);
@@ -179,10 +179,10 @@ function drawnPositions(grid: ActivationGridOutput, o: GridSource) {
 }
 
 /** What the icons stage is asked for: one icon per drawn position, at the spec's steps. */
-function gridIcons(o: GridSource & { modelHash: string }, directions: Float32Array, depth: number): Omit<IconsInput, 'modelFolder' | 'cache' | 'pool'> {
-  const { recipe, spec } = o;
+function gridIcons(task: GridSource & { modelHash: string }, directions: Float32Array, depth: number): Omit<IconsInput, 'modelFolder' | 'cache' | 'pool'> {
+  const { recipe, spec } = task;
   return {
-    modelHash: o.modelHash,
+    modelHash: task.modelHash,
     layer: spec.layer,
     directions,
     depth,
@@ -193,15 +193,15 @@ function gridIcons(o: GridSource & { modelHash: string }, directions: Float32Arr
 
 /** Whether an activation grid's forward pass and icons are in the cache, without computing them. */
 export async function activationGridStatus(
-  o: GridSource & { modelHash: string; cache: CacheStore },
+  task: GridSource & { modelHash: string; cache: CacheStore },
 ): Promise<{ fresh: boolean; why: string; done?: number; total?: number }> {
-  const image = await gridImage(o);
-  const grid = readActivations(o.cache, activationsKey(o, image.pixels));
+  const image = await gridImage(task);
+  const grid = readActivations(task.cache, activationsKey(task, image.pixels));
   if (!grid) return { fresh: false, why: "to compute: the image's activations, then its icons" };
-  const { directions, depth, drawn } = drawnPositions(grid, o);
-  if (o.recipe.icons.mode === 'examples') return { fresh: true, why: `activations cached; ${drawn.length} data-set crops, made while publishing` };
-  const { keys } = iconKeys(gridIcons(o, directions, depth));
-  const cached = cachedIcons(o.cache, keys);
+  const { directions, depth, drawn } = drawnPositions(grid, task);
+  if (task.recipe.icons.mode === 'examples') return { fresh: true, why: `activations cached; ${drawn.length} data-set crops, made while publishing` };
+  const { keys } = iconKeys(gridIcons(task, directions, depth));
+  const cached = cachedIcons(task.cache, keys);
   return {
     fresh: cached === keys.length,
     why: cached === keys.length ? `activations and ${keys.length} icons cached` : `activations cached; ${keys.length - cached} of ${keys.length} icons to draw`,

@@ -70,54 +70,54 @@ export function judgeOf(params: LegibilityParams, recipe: Recipe & { file: strin
   return { folder, labels: judgeLabels };
 }
 
-export async function runLegibility(o: LegibilityInput): Promise<LegibilityScore> {
-  const judge = judgeOf(o.params, o.recipe, o.root, o.labels);
-  const referenceParams = { ...o.recipe.icons, steps: o.params.referenceSteps, warmStart: 'none' as const };
+export async function runLegibility(request: LegibilityInput): Promise<LegibilityScore> {
+  const judge = judgeOf(request.params, request.recipe, request.root, request.labels);
+  const referenceParams = { ...request.recipe.icons, steps: request.params.referenceSteps, warmStart: 'none' as const };
   const reference = await runIcons({
-    modelFolder: o.modelFolder,
-    modelHash: o.modelHash,
-    layer: o.layer,
-    directions: o.means,
-    depth: o.depth,
+    modelFolder: request.modelFolder,
+    modelHash: request.modelHash,
+    layer: request.layer,
+    directions: request.means,
+    depth: request.depth,
     params: referenceParams,
-    preprocess: o.preprocess,
-    cache: o.cache,
-    pool: o.pool,
-    ...(o.secondMoment ? { secondMoment: o.secondMoment } : {}),
-    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    preprocess: request.preprocess,
+    cache: request.cache,
+    pool: request.pool,
+    ...(request.secondMoment ? { secondMoment: request.secondMoment } : {}),
+    ...(request.onProgress ? { onProgress: request.onProgress } : {}),
   });
-  const targets = o.cells.map((cell) => (cell.classes.length ? o.labels[cell.classes[0]![0]]! : undefined));
+  const targets = request.cells.map((cell) => (cell.classes.length ? request.labels[cell.classes[0]![0]]! : undefined));
   const key = hashOf(
     'legibility',
     LEGIBILITY_VERSION,
     modelHash(judge.folder),
     judge.labels,
-    o.preprocess,
-    o.params.seed,
-    o.params.referenceSteps,
+    request.preprocess,
+    request.params.seed,
+    request.params.referenceSteps,
     targets,
-    hashOf(...o.icons),
+    hashOf(...request.icons),
     hashOf(...reference.icons),
   );
-  const cached = o.cache.read('legibility', key);
+  const cached = request.cache.read('legibility', key);
   if (cached) return JSON.parse(cached.file('score.json').toString()) as LegibilityScore;
 
-  const noise = await Promise.all(o.cells.map((cell, index) => noiseImage(o.recipe.icons.size, o.params.seed, o.size, index)));
+  const noise = await Promise.all(request.cells.map((cell, index) => noiseImage(request.recipe.icons.size, request.params.seed, request.size, index)));
   const [iconClasses, noiseClasses, referenceClasses] = await Promise.all(
-    [o.icons, noise, reference.icons].map((images) => classify(o.pool, judge.folder, o.preprocess, images)),
+    [request.icons, noise, reference.icons].map((images) => classify(request.pool, judge.folder, request.preprocess, images)),
   );
   const scored = targets.flatMap((target, index) => (target === undefined ? [] : [index]));
   const share = (classes: Int32Array) =>
     scored.length ? scored.filter((index) => judge.labels[classes[index]!] === targets[index]).length / scored.length : 0;
   const score: LegibilityScore = {
-    size: o.size,
+    size: request.size,
     cells: scored.length,
     icons: share(iconClasses!),
     noise: share(noiseClasses!),
     reference: share(referenceClasses!),
-    referenceSteps: o.params.referenceSteps,
+    referenceSteps: request.params.referenceSteps,
   };
-  o.cache.write('legibility', key, { 'score.json': JSON.stringify(score) }, { judge: o.params.judge, layer: o.layer });
+  request.cache.write('legibility', key, { 'score.json': JSON.stringify(score) }, { judge: request.params.judge, layer: request.layer });
   return score;
 }
 

@@ -17,7 +17,7 @@ import type { NeuronIndex } from '../../published/manifest.ts';
 
 export type NeuronSpec = Recipe['neurons'][number];
 
-export async function runNeuron(o: {
+export async function runNeuron(source: {
   recipe: Recipe & { id: string; file: string };
   spec: NeuronSpec;
   root: string;
@@ -28,10 +28,10 @@ export async function runNeuron(o: {
   /** A sharded build's icons phase: render the icon only if its key is this shard's; then nothing is written. */
   only?: (key: string) => boolean;
 }): Promise<(NeuronIndex & { id: string; rendered: boolean }) | undefined> {
-  const { recipe, spec } = o;
-  const where = `${path.relative(o.root, recipe.file)}: neurons "${spec.id}"`;
-  const modelFolder = path.resolve(o.root, recipe.model);
-  const probe = await o.pool.call(iconTasks.probeLayer, { model: modelFolder, layer: spec.layer, preprocess: recipe.preprocess }).catch((error: Error) => {
+  const { recipe, spec } = source;
+  const where = `${path.relative(source.root, recipe.file)}: neurons "${spec.id}"`;
+  const modelFolder = path.resolve(source.root, recipe.model);
+  const probe = await source.pool.call(iconTasks.probeLayer, { model: modelFolder, layer: spec.layer, preprocess: recipe.preprocess }).catch((error: Error) => {
     throw new UserError(
       `${where}: layer "${spec.layer}" cannot be visualized (${error.message}); list the model's layers with npm run atlas -- model inspect ${recipe.model}.`,
     );
@@ -41,12 +41,18 @@ export async function runNeuron(o: {
   if (outside.length) throw new UserError(`${where}: channel ${outside.join(', ')} is out of range; layer ${spec.layer} has channels 0–${depth - 1}.`);
 
   const steps = spec.steps ?? recipe.icons.steps;
-  const result = await runIcons({ ...neuronIcon(o, depth), modelFolder, cache: o.cache, pool: o.pool, ...(o.only ? { only: o.only } : {}) });
+  const result = await runIcons({
+    ...neuronIcon(source, depth),
+    modelFolder,
+    cache: source.cache,
+    pool: source.pool,
+    ...(source.only ? { only: source.only } : {}),
+  });
   // A shard's share (the icon is another shard's): nothing to write.
   if (!result.complete) return undefined;
   const file = path.join('neurons', `${spec.id}.png`);
-  mkdirSync(path.join(o.outDir, 'neurons'), { recursive: true });
-  writeFileSync(path.join(o.outDir, file), result.icons[0]!);
+  mkdirSync(path.join(source.outDir, 'neurons'), { recursive: true });
+  writeFileSync(path.join(source.outDir, file), result.icons[0]!);
   const title = spec.title ?? `${spec.layer}, ${spec.channels.length > 1 ? 'channels' : 'channel'} ${spec.channels.join(' + ')}`;
   return {
     id: spec.id,
@@ -63,29 +69,29 @@ export async function runNeuron(o: {
 type NeuronSource = { recipe: Recipe; spec: NeuronSpec; modelHash: string };
 
 /** What the icons stage is asked for: Lucid's neuron objective on the sum of the channels. */
-function neuronIcon(o: NeuronSource, depth: number): Omit<IconsInput, 'modelFolder' | 'cache' | 'pool'> {
+function neuronIcon(source: NeuronSource, depth: number): Omit<IconsInput, 'modelFolder' | 'cache' | 'pool'> {
   const direction = new Float32Array(depth);
-  for (const channel of o.spec.channels) direction[channel] = 1;
-  const steps = o.spec.steps ?? o.recipe.icons.steps;
+  for (const channel of source.spec.channels) direction[channel] = 1;
+  const steps = source.spec.steps ?? source.recipe.icons.steps;
   return {
-    modelHash: o.modelHash,
-    layer: o.spec.layer,
+    modelHash: source.modelHash,
+    layer: source.spec.layer,
     directions: direction,
     depth,
-    params: { ...o.recipe.icons, steps, cosinePower: 0, whiten: false },
-    preprocess: o.recipe.preprocess,
+    params: { ...source.recipe.icons, steps, cosinePower: 0, whiten: false },
+    preprocess: source.recipe.preprocess,
   };
 }
 
 /** Whether a neuron figure's icon is in the cache; the layer's channel count comes from one forward pass of zeros. */
 export async function neuronStatus(
-  o: NeuronSource & { root: string; cache: CacheStore },
+  source: NeuronSource & { root: string; cache: CacheStore },
 ): Promise<{ fresh: boolean; why: string; done: number; total: number }> {
   await tf.ready(); // any backend tells a shape
-  const { shape } = await probeLayer({ model: path.resolve(o.root, o.recipe.model), layer: o.spec.layer, preprocess: o.recipe.preprocess });
+  const { shape } = await probeLayer({ model: path.resolve(source.root, source.recipe.model), layer: source.spec.layer, preprocess: source.recipe.preprocess });
   const depth = shape.at(-1)!;
-  if (o.spec.channels.some((channel) => channel >= depth))
-    return { fresh: false, why: `channel out of range (${o.spec.layer} has ${depth}); atlas build says which`, done: 0, total: 1 };
-  const cached = cachedIcons(o.cache, iconKeys(neuronIcon(o, depth)).keys);
+  if (source.spec.channels.some((channel) => channel >= depth))
+    return { fresh: false, why: `channel out of range (${source.spec.layer} has ${depth}); atlas build says which`, done: 0, total: 1 };
+  const cached = cachedIcons(source.cache, iconKeys(neuronIcon(source, depth)).keys);
   return { fresh: cached === 1, why: cached ? 'icon cached' : 'icon to draw', done: cached, total: 1 };
 }

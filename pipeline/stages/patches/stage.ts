@@ -52,9 +52,9 @@ type PatchKeyInput = Pick<PatchInput, 'recipe' | 'spec' | 'cache' | 'chunks' | '
  * The experiment's result, from the cache when nothing it depends on changed (the model, the images and their
  * activations, the cell's grid, the icon settings, the spec); with `outDir`, its images are published there.
  */
-export async function runPatchExperiment(o: PatchInput): Promise<PatchExperimentResult> {
-  const key = patchKeyFor(o);
-  const cached = key ? o.cache.read('patches', key) : undefined;
+export async function runPatchExperiment(trial: PatchInput): Promise<PatchExperimentResult> {
+  const key = patchKeyFor(trial);
+  const cached = key ? trial.cache.read('patches', key) : undefined;
   let result: PatchExperimentResult;
   let images: Record<string, Buffer>;
   if (cached) {
@@ -65,49 +65,60 @@ export async function runPatchExperiment(o: PatchInput): Promise<PatchExperiment
         .map((name) => [name, cached.file(name)]),
     );
   } else {
-    ({ result, images } = await computePatchExperiment(o));
-    if (key) o.cache.write('patches', key, { 'result.json': JSON.stringify(result), ...images });
+    ({ result, images } = await computePatchExperiment(trial));
+    if (key) trial.cache.write('patches', key, { 'result.json': JSON.stringify(result), ...images });
   }
-  if (!o.outDir) {
+  if (!trial.outDir) {
     const { files: _, ...bare } = result;
     return bare;
   }
-  const folder = path.join(o.outDir, 'patches', o.spec.id);
+  const folder = path.join(trial.outDir, 'patches', trial.spec.id);
   mkdirSync(folder, { recursive: true });
   for (const [name, png] of Object.entries(images)) writeFileSync(path.join(folder, name), png);
   return result;
 }
 
 /** Whether the next run of this experiment comes from the cache. */
-export function patchExperimentCached(o: PatchKeyInput): boolean {
-  const key = patchKeyFor(o);
-  return key !== undefined && o.cache.read('patches', key) !== undefined;
+export function patchExperimentCached(trial: PatchKeyInput): boolean {
+  const key = patchKeyFor(trial);
+  return key !== undefined && trial.cache.read('patches', key) !== undefined;
 }
 
 /** The cache key, or undefined when the spec names no view of the recipe (the run then says so). */
-function patchKeyFor(o: PatchKeyInput): string | undefined {
-  const view = planViews(o.recipe).find((v) => v.id === o.spec.patch.view);
+function patchKeyFor(trial: PatchKeyInput): string | undefined {
+  const view = planViews(trial.recipe).find((v) => v.id === trial.spec.patch.view);
   if (!view) return undefined;
   // Every grid of the view: with warm starts, the icon starts from the cells of the coarser ones.
-  const layoutKey = layoutKeyFor({ chunks: o.chunks, recipe: o.recipe }, view);
-  const grids = gridSizesFor(o.recipe, view).map((size) => gridKeyFor(o.recipe, layoutKey, size, o.declared.length));
-  const { recipe } = o;
-  return hashOf('patches', PATCHES_VERSION, o.modelHash, o.chunks, grids, o.spec.patch.size, recipe.data, recipe.preprocess, recipe.icons, o.spec);
+  const layoutKey = layoutKeyFor({ chunks: trial.chunks, recipe: trial.recipe }, view);
+  const grids = gridSizesFor(trial.recipe, view).map((size) => gridKeyFor(trial.recipe, layoutKey, size, trial.declared.length));
+  const { recipe } = trial;
+  return hashOf(
+    'patches',
+    PATCHES_VERSION,
+    trial.modelHash,
+    trial.chunks,
+    grids,
+    trial.spec.patch.size,
+    recipe.data,
+    recipe.preprocess,
+    recipe.icons,
+    trial.spec,
+  );
 }
 
-async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExperimentResult; images: Record<string, Buffer> }> {
-  const { recipe, spec } = o;
-  const where = `${path.relative(o.root, recipe.file)}: patchExperiments "${spec.id}"`;
+async function computePatchExperiment(trial: PatchInput): Promise<{ result: PatchExperimentResult; images: Record<string, Buffer> }> {
+  const { recipe, spec } = trial;
+  const where = `${path.relative(trial.root, recipe.file)}: patchExperiments "${spec.id}"`;
   const [from, to] = [spec.from, spec.to].map((name) => {
-    const label = o.labels.indexOf(name);
+    const label = trial.labels.indexOf(name);
     if (label < 0) throw new UserError(`${where} names class "${name}", which the model does not have.`);
     return label;
   }) as [number, number];
 
   // The held-out images: those labelled `from` and predicted `from`, in image order.
   const chosen: number[] = [];
-  for (const key of o.chunks) {
-    const chunk = o.cache.read('activations', key)!;
+  for (const key of trial.chunks) {
+    const chunk = trial.cache.read('activations', key)!;
     const ids = new Int32Array(new Uint8Array(chunk.file('ids.i32')).buffer);
     const labels = new Int32Array(new Uint8Array(chunk.file('labels.i32')).buffer);
     const predictions = new Int32Array(new Uint8Array(chunk.file('predictions.i32')).buffer);
@@ -117,11 +128,11 @@ async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExp
   }
   if (chosen.length === 0) throw new UserError(`${where}: no image of "${spec.from}" is classified correctly, so there is nothing to flip.`);
 
-  const icon = await patchIcon(o, where);
-  const read = datasetImages({ data: recipe.data, preprocess: recipe.preprocess, root: o.root });
+  const icon = await patchIcon(trial, where);
+  const read = datasetImages({ data: recipe.data, preprocess: recipe.preprocess, root: trial.root });
   const [height, width] = inputSize(recipe.preprocess);
   const originals = await Promise.all(chosen.map((image) => read(image)));
-  const modelFolder = path.resolve(o.root, recipe.model);
+  const modelFolder = path.resolve(trial.root, recipe.model);
 
   const rows: PatchExperimentResult['rows'] = [];
   const batches = spec.sizes.length * 2 * Math.ceil(chosen.length / BATCH);
@@ -149,12 +160,12 @@ async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExp
           stacked.set(copy, b * height * width * 3);
         });
         const examples = name === 'icon' && !firstFlip.has(size) ? stacked.slice() : undefined;
-        const predictions = await o.pool.call(tasks.predict, { model: modelFolder, preprocess: recipe.preprocess, pixels: stacked }, [stacked.buffer]);
+        const predictions = await trial.pool.call(tasks.predict, { model: modelFolder, preprocess: recipe.preprocess, pixels: stacked }, [stacked.buffer]);
         flipped += predictions.filter((p) => p === to).length;
         const first = predictions.findIndex((p) => p === to);
         if (examples && first >= 0)
           firstFlip.set(size, { image: chosen[start + first]!, pixels: examples.subarray(first * height * width * 3, (first + 1) * height * width * 3) });
-        o.onProgress?.(++classified, batches);
+        trial.onProgress?.(++classified, batches);
       }
       rows.push({ patch: name, size, flipped, rate: flipped / chosen.length });
     }
@@ -182,8 +193,8 @@ async function computePatchExperiment(o: PatchInput): Promise<{ result: PatchExp
  * The feature-visualization icon of the named cell, the one its atlas shows (from the icons cache when the view
  * was built): with warm starts, the cell's chain of coarser ancestors is rendered first, as in the view.
  */
-async function patchIcon(o: PatchInput, where: string): Promise<Buffer> {
-  const { recipe, spec } = o;
+async function patchIcon(trial: PatchInput, where: string): Promise<Buffer> {
+  const { recipe, spec } = trial;
   const view = planViews(recipe).find((v) => v.id === spec.patch.view);
   if (!view)
     throw new UserError(
@@ -191,12 +202,12 @@ async function patchIcon(o: PatchInput, where: string): Promise<Buffer> {
         .map((v) => v.id)
         .join(', ')}).`,
     );
-  const layoutKey = layoutKeyFor({ chunks: o.chunks, recipe }, view);
+  const layoutKey = layoutKeyFor({ chunks: trial.chunks, recipe }, view);
   const sizes = gridSizesFor(recipe, view);
   if (!sizes.includes(spec.patch.size))
     throw new UserError(`${where}: view ${view.id} has no grid of size ${spec.patch.size}; use one of its grid sizes (${sizes.join(', ')}).`);
   const levels = sizes.map((size) => {
-    const grid = o.cache.read('grid', gridKeyFor(recipe, layoutKey, size, o.declared.length));
+    const grid = trial.cache.read('grid', gridKeyFor(recipe, layoutKey, size, trial.declared.length));
     if (!grid) throw new UserError(`${where}: view ${view.id} has no grid of size ${size} yet; build the view first.`);
     const cells = (JSON.parse(grid.file('cells.json').toString()) as { cells: { x: number; y: number }[] }).cells;
     return { size, cells, means: new Float32Array(new Uint8Array(grid.file('means.f32')).buffer) };
@@ -221,23 +232,23 @@ async function patchIcon(o: PatchInput, where: string): Promise<Buffer> {
   const directions = new Float32Array(chain.length * depth);
   chain.forEach((global, row) => directions.set(meansOf(global), row * depth));
   const result = await runIcons({
-    modelFolder: path.resolve(o.root, recipe.model),
-    modelHash: o.modelHash,
+    modelFolder: path.resolve(trial.root, recipe.model),
+    modelHash: trial.modelHash,
     layer: view.layer,
     directions,
     depth,
     params: recipe.icons,
     preprocess: recipe.preprocess,
-    cache: o.cache,
-    pool: o.pool,
+    cache: trial.cache,
+    pool: trial.pool,
     parents: Int32Array.from(chain, (_, row) => row - 1),
   });
   // The patch is the part of the icon that the layer's centre position sees (its effective receptive field, as
   // the data-set crops use): the whole icon shrunk to a patch would shrink the feature with it.
-  const model = path.resolve(o.root, recipe.model);
-  const probe = await o.pool.call(iconTasks.probeLayer, { model, layer: view.layer, preprocess: recipe.preprocess });
+  const model = path.resolve(trial.root, recipe.model);
+  const probe = await trial.pool.call(iconTasks.probeLayer, { model, layer: view.layer, preprocess: recipe.preprocess });
   // The icon shows the layer `scale` input pixels per icon pixel (icons/tasks.ts): the field in icon pixels.
-  const framing = await o.pool.call(iconTasks.framingSummary, { model, layer: view.layer, iconSize: recipe.icons.size });
+  const framing = await trial.pool.call(iconTasks.framingSummary, { model, layer: view.layer, iconSize: recipe.icons.size });
   const input = inputSize(recipe.preprocess);
   const size = recipe.icons.size;
   const field = Math.min(size, Math.round(defaultField(input, [probe.shape[1]!, probe.shape[2]!]) / framing.scale));

@@ -19,11 +19,11 @@ export interface TileBenchmark {
   tilesPerSecond: number;
 }
 
-export async function benchmarkTiles(o: { width?: number; settings?: Partial<RenderSettings>; scratch?: string } = {}): Promise<TileBenchmark> {
-  const width = o.width ?? 6400;
-  const settings: RenderSettings = { format: 'jpeg', quality: 85, tileSize: 254, overlap: 1, background: '#ffffff', ...o.settings };
+export async function benchmarkTiles(options: { width?: number; settings?: Partial<RenderSettings>; scratch?: string } = {}): Promise<TileBenchmark> {
+  const width = options.width ?? 6400;
+  const settings: RenderSettings = { format: 'jpeg', quality: 85, tileSize: 254, overlap: 1, background: '#ffffff', ...options.settings };
   const pixels = texture(width);
-  const folder = await fs.mkdtemp(path.join(o.scratch ?? os.tmpdir(), 'atlas-tile-bench-'));
+  const folder = await fs.mkdtemp(path.join(options.scratch ?? os.tmpdir(), 'atlas-tile-bench-'));
   try {
     const start = performance.now();
     await encodeTiles(sharp(pixels, { raw: { width, height: width, channels: 3 }, limitInputPixels: false }), settings)

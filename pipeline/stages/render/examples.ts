@@ -32,7 +32,7 @@ export function memoizeCrops(crop: CropImage, size: number): (origin: Origin) =>
   };
 }
 
-export async function spriteOf(o: {
+export async function spriteOf(sprite: {
   chunk: CellChunk;
   columns: number;
   size: number;
@@ -40,8 +40,8 @@ export async function spriteOf(o: {
   quality: number;
   pixelsOf: (origin: Origin) => Promise<Buffer>;
 }): Promise<Buffer> {
-  const { chunk, size, background } = o;
-  const width = Math.max(1, o.columns) * size;
+  const { chunk, size, background } = sprite;
+  const width = Math.max(1, sprite.columns) * size;
   const height = chunk.cells.length * size;
   const pixels = Buffer.alloc(width * height * 3);
   for (let i = 0; i < pixels.length; i += 3) {
@@ -49,14 +49,14 @@ export async function spriteOf(o: {
     pixels[i + 1] = background.g;
     pixels[i + 2] = background.b;
   }
-  const jobs = chunk.cells.flatMap((cell, row) => cell.examples.slice(0, o.columns).map((origin, column) => ({ origin, row, column })));
+  const jobs = chunk.cells.flatMap((cell, row) => cell.examples.slice(0, sprite.columns).map((origin, column) => ({ origin, row, column })));
   await mapLimit(jobs, 4, async ({ origin, row, column }) => {
-    const example = await o.pixelsOf(origin);
+    const example = await sprite.pixelsOf(origin);
     for (let line = 0; line < size; line++) {
       example.copy(pixels, ((row * size + line) * width + column * size) * 3, line * size * 3, (line + 1) * size * 3);
     }
   });
   return sharp(pixels, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: o.quality })
+    .jpeg({ quality: sprite.quality })
     .toBuffer();
 }

@@ -41,25 +41,31 @@ export function dziXml(width: number, settings: RenderSettings): string {
  * Tiles one grid's image into the view and keeps the levels it owns. Called coarse to fine or in any order:
  * each grid writes disjoint level folders.
  */
-export async function tileGrid(o: { folder: StagingFolder; plan: PyramidPlan; gridIndex: number; image: GridImage; settings: RenderSettings }): Promise<void> {
-  const grid = o.plan.grids[o.gridIndex]!;
-  let pipeline = o.image.open();
-  if (o.image.width !== grid.width) pipeline = pipeline.resize(grid.width, grid.width, { kernel: 'lanczos3' });
-  const base = o.folder.path(`.pyramid-${grid.size}`);
-  await guardWrite(o.folder.shown(o.folder.path('tiles_files')), () =>
-    encodeTiles(pipeline, o.settings)
+export async function tileGrid(job: {
+  folder: StagingFolder;
+  plan: PyramidPlan;
+  gridIndex: number;
+  image: GridImage;
+  settings: RenderSettings;
+}): Promise<void> {
+  const grid = job.plan.grids[job.gridIndex]!;
+  let pipeline = job.image.open();
+  if (job.image.width !== grid.width) pipeline = pipeline.resize(grid.width, grid.width, { kernel: 'lanczos3' });
+  const base = job.folder.path(`.pyramid-${grid.size}`);
+  await guardWrite(job.folder.shown(job.folder.path('tiles_files')), () =>
+    encodeTiles(pipeline, job.settings)
       // layout 'dz': <base>.dzi and <base>_files/<level>/<column>_<row>.<ext>, cut down to a 1 px level;
       // blank tiles are written too (skipBlanks defaults to off for this layout), so no tile is missing.
-      .tile({ size: o.settings.tileSize, overlap: o.settings.overlap, layout: 'dz' })
+      .tile({ size: job.settings.tileSize, overlap: job.settings.overlap, layout: 'dz' })
       .toFile(base),
   );
   // libvips' top level for this image must be the level the plan gave the grid, or the levels would not line up.
-  const top = o.folder.path(`.pyramid-${grid.size}_files`, String(grid.dziLevel));
-  const above = o.folder.path(`.pyramid-${grid.size}_files`, String(grid.dziLevel + 1));
+  const top = job.folder.path(`.pyramid-${grid.size}_files`, String(grid.dziLevel));
+  const above = job.folder.path(`.pyramid-${grid.size}_files`, String(grid.dziLevel + 1));
   if (!(await exists(top)) || (await exists(above))) throw new Error(`render: the pyramid of grid ${grid.size} does not top out at level ${grid.dziLevel}`);
-  await fs.mkdir(o.folder.path('tiles_files'), { recursive: true });
+  await fs.mkdir(job.folder.path('tiles_files'), { recursive: true });
   for (const level of grid.owns) {
-    await fs.rename(o.folder.path(`.pyramid-${grid.size}_files`, String(level)), o.folder.path('tiles_files', String(level)));
+    await fs.rename(job.folder.path(`.pyramid-${grid.size}_files`, String(level)), job.folder.path('tiles_files', String(level)));
   }
   await fs.rm(`${base}.dzi`, { force: true });
   await fs.rm(`${base}_files`, { recursive: true, force: true });

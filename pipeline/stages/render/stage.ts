@@ -60,34 +60,34 @@ export interface RenderViewResult {
   seconds: number;
 }
 
-export async function renderView(o: RenderViewOptions): Promise<RenderViewResult> {
+export async function renderView(rendering: RenderViewOptions): Promise<RenderViewResult> {
   const start = performance.now();
-  const where = `view ${o.index.atlas}/${o.index.view}`;
-  const iconSize = await validate(o, where);
-  const levels = o.levels.filter((level) => level.cells.length > 0).sort((a, b) => a.size - b.size);
+  const where = `view ${rendering.index.atlas}/${rendering.index.view}`;
+  const iconSize = await validate(rendering, where);
+  const levels = rendering.levels.filter((level) => level.cells.length > 0).sort((a, b) => a.size - b.size);
   if (!levels.length) throw new UserError(`${where}: no grid level has a kept cell; lower grids.minCount or add images.`);
-  const cellPixels = o.settings.cellPixels ?? iconSize;
+  const cellPixels = rendering.settings.cellPixels ?? iconSize;
   const plan = planPyramid(
     levels.map((l) => l.size),
     cellPixels,
   );
-  const background = parseColour(o.settings.background);
+  const background = parseColour(rendering.settings.background);
 
-  const folder = new StagingFolder(o.dir);
-  await fs.mkdir(path.dirname(o.dir), { recursive: true });
-  const scratchRoot = o.cacheDir ?? os.tmpdir();
+  const folder = new StagingFolder(rendering.dir);
+  await fs.mkdir(path.dirname(rendering.dir), { recursive: true });
+  const scratchRoot = rendering.cacheDir ?? os.tmpdir();
   await fs.mkdir(scratchRoot, { recursive: true });
   const scratch = await fs.mkdtemp(path.join(scratchRoot, 'atlas-render-'));
   try {
     await folder.create();
     const steps = levels.length + 2;
     let done = 0;
-    await writePyramid(o, folder, plan, levels, { scratch, background, iconSize, cellPixels });
-    o.onProgress?.(++done, steps);
+    await writePyramid(rendering, folder, plan, levels, { scratch, background, iconSize, cellPixels });
+    rendering.onProgress?.(++done, steps);
 
-    const examplesSize = o.examples && levels.some((l) => l.cells.some((c) => c.examples.length)) ? o.examples.size : 0;
+    const examplesSize = rendering.examples && levels.some((l) => l.cells.some((c) => c.examples.length)) ? rendering.examples.size : 0;
     const columns = Math.max(0, ...levels.flatMap((l) => l.cells.map((c) => c.examples.length)));
-    const pixelsOf = o.examples && examplesSize ? memoizeCrops(o.examples.crop, examplesSize) : undefined;
+    const pixelsOf = rendering.examples && examplesSize ? memoizeCrops(rendering.examples.crop, examplesSize) : undefined;
     const levelIndex: LevelIndex[] = [];
     const dataBytes = new Map<number, number>();
     for (const level of levels) {
@@ -97,12 +97,12 @@ export async function renderView(o: RenderViewOptions): Promise<RenderViewResult
       for (const [id, chunk] of chunks) {
         bytes += await folder.write(path.join('cells', String(level.size), `${id}.json`), JSON.stringify(chunk));
         if (pixelsOf) {
-          const sprite = await spriteOf({ chunk, columns, size: examplesSize, background, quality: o.settings.quality, pixelsOf });
+          const sprite = await spriteOf({ chunk, columns, size: examplesSize, background, quality: rendering.settings.quality, pixelsOf });
           bytes += await folder.write(path.join('examples', String(level.size), `${id}.jpg`), sprite);
         }
       }
       dataBytes.set(level.size, bytes);
-      o.onProgress?.(++done, steps);
+      rendering.onProgress?.(++done, steps);
       levelIndex.push({
         size: level.size,
         pixelsPerCell: planned.pixelsPerCell,
@@ -115,25 +115,32 @@ export async function renderView(o: RenderViewOptions): Promise<RenderViewResult
     const finest = levels.at(-1)!;
     const view: ViewIndex = {
       version: FORMAT_VERSION,
-      ...o.index,
-      ...(o.index.classes ? { classes: o.index.classes } : {}),
-      image: { dzi: 'tiles.dzi', width: plan.width, height: plan.width, tileSize: o.settings.tileSize, overlap: o.settings.overlap, format: o.settings.format },
-      background: o.settings.background,
+      ...rendering.index,
+      ...(rendering.index.classes ? { classes: rendering.index.classes } : {}),
+      image: {
+        dzi: 'tiles.dzi',
+        width: plan.width,
+        height: plan.width,
+        tileSize: rendering.settings.tileSize,
+        overlap: rendering.settings.overlap,
+        format: rendering.settings.format,
+      },
+      background: rendering.settings.background,
       levels: levelIndex,
       examples: examplesSize,
       thumbnail: 'thumbnail.jpg',
       static: 'static.jpg',
-      description: describeView(o.index, finest.size, finest.cells),
+      description: describeView(rendering.index, finest.size, finest.cells),
     };
     await folder.write('view.json', `${JSON.stringify(view, null, 2)}\n`);
 
-    const report = await verifyPyramid(folder.temporary, view.image, o.dir);
+    const report = await verifyPyramid(folder.temporary, view.image, rendering.dir);
     for (const picture of ['thumbnail.jpg', 'static.jpg']) {
       await sharp(folder.path(picture))
         .raw()
         .toBuffer()
         .catch((error: Error) => {
-          throw new Error(`${path.join(o.dir, picture)} does not decode (${error.message.split('\n')[0]})`);
+          throw new Error(`${path.join(rendering.dir, picture)} does not decode (${error.message.split('\n')[0]})`);
         });
     }
     const totals = await folderTotals(folder.temporary);
@@ -151,7 +158,7 @@ export async function renderView(o: RenderViewOptions): Promise<RenderViewResult
       seconds: 0,
     };
     await folder.commit();
-    o.onProgress?.(++done, steps);
+    rendering.onProgress?.(++done, steps);
     result.seconds = (performance.now() - start) / 1000;
     return result;
   } catch (error) {
@@ -164,7 +171,7 @@ export async function renderView(o: RenderViewOptions): Promise<RenderViewResult
 
 /** Composes and tiles each grid in turn (one level's image in memory or scratch at a time), plus the pictures. */
 async function writePyramid(
-  o: RenderViewOptions,
+  rendering: RenderViewOptions,
   folder: StagingFolder,
   plan: PyramidPlan,
   levels: RenderLevelInput[],
@@ -184,35 +191,36 @@ async function writePyramid(
         icons: level.icons,
         iconSize: context.iconSize,
         pixelsPerCell: context.cellPixels,
-        samples: o.index.samples,
+        samples: rendering.index.samples,
         background: context.background,
-        edgeCrop: o.edgeCrop ?? EDGE_CROP,
+        edgeCrop: rendering.edgeCrop ?? EDGE_CROP,
         scratch: context.scratch,
-        ...(o.stripBytes ? { stripBytes: o.stripBytes } : {}),
+        ...(rendering.stripBytes ? { stripBytes: rendering.stripBytes } : {}),
       });
     } catch (error) {
       if (isDiskFull(error)) throw diskFullError(`the scratch folder ${context.scratch}`);
       throw error;
     }
     try {
-      await tileGrid({ folder, plan, gridIndex, image, settings: o.settings });
+      await tileGrid({ folder, plan, gridIndex, image, settings: rendering.settings });
       for (const picture of pictures) {
         // Pictures at a width show what the pyramid shows there: the coarsest grid at least that wide.
-        if (gridForWidth(plan, picture.width).size === grid.size) await folder.write(picture.file, await pictureOf(image, picture.width, o.settings.quality));
+        if (gridForWidth(plan, picture.width).size === grid.size)
+          await folder.write(picture.file, await pictureOf(image, picture.width, rendering.settings.quality));
       }
     } finally {
       await image.dispose();
     }
   }
-  await folder.write('tiles.dzi', dziXml(plan.width, o.settings));
+  await folder.write('tiles.dzi', dziXml(plan.width, rendering.settings));
 }
 
 /** Checks the input and returns the icons' side. */
-async function validate(o: RenderViewOptions, where: string): Promise<number> {
-  if (!o.levels.length) throw new UserError(`${where}: no grid levels to render.`);
+async function validate(rendering: RenderViewOptions, where: string): Promise<number> {
+  if (!rendering.levels.length) throw new UserError(`${where}: no grid levels to render.`);
   const seen = new Set<number>();
   let iconSize: number | undefined;
-  for (const level of o.levels) {
+  for (const level of rendering.levels) {
     const at = `${where}, grid ${level.size}`;
     if (!Number.isInteger(level.size) || level.size < 1) throw new UserError(`${where}: grid size ${level.size} is not a positive integer.`);
     if (seen.has(level.size)) throw new UserError(`${where}: grid size ${level.size} is given twice.`);
@@ -240,8 +248,8 @@ async function validate(o: RenderViewOptions, where: string): Promise<number> {
       }
     }
   }
-  if (o.examples && (!Number.isInteger(o.examples.size) || o.examples.size < 1))
-    throw new UserError(`${where}: examples size ${o.examples.size} is not a positive integer.`);
+  if (rendering.examples && (!Number.isInteger(rendering.examples.size) || rendering.examples.size < 1))
+    throw new UserError(`${where}: examples size ${rendering.examples.size} is not a positive integer.`);
   return iconSize ?? 1;
 }
 
