@@ -6,7 +6,8 @@ import remarkParse from 'remark-parse';
 import remarkMdx from 'remark-mdx';
 import { VFile } from 'vfile';
 import remarkAtlasFigures from '../../pipeline/markdown/remark-atlas-figures.ts';
-import { count, megabytes, methodsOf, seconds, type MethodsManifest } from '../../src/lib/methods.ts';
+import { methodsOf, type MethodsManifest } from '../../src/lib/methods.ts';
+import { count, megabytes, seconds } from '../../src/lib/prose.ts';
 
 const RENDER_KEY = '095fb378b767ed8cb094df5853e8093228a69758438e6af856041dabb7acf5cd';
 const layout = { neighbors: 50, minDist: 0.05, metric: 'cosine' as const, pca: 50, seed: 1, clipPercentiles: [1, 99], margin: 0.1 };

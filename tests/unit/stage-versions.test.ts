@@ -41,13 +41,13 @@ const STAGES = {
 };
 
 const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: string }> = {
-  activations: { version: 2, fingerprint: '8b0debc7d3f0d0d0' },
+  activations: { version: 2, fingerprint: '78acf7e31dd11ce4' },
   'activation-grid': { version: 1, fingerprint: 'ab9b08db0f9d0a7f' },
   layout: { version: 2, fingerprint: '792f3600265fbf7f' },
   grid: { version: 2, fingerprint: '577cff2e494ad569' },
   icons: { version: 2, fingerprint: '3bde1a2b0069f8f4' },
-  render: { version: 1, fingerprint: '8c71ba6c774c470a' },
-  patches: { version: 2, fingerprint: '8918570df8f130d7' },
+  render: { version: 1, fingerprint: '911449b8432570b7' },
+  patches: { version: 2, fingerprint: 'f04720c493052e47' },
   legibility: { version: 1, fingerprint: '8d30e29cdc6d009d' },
 };
 

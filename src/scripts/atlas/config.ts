@@ -52,3 +52,17 @@ export function readConfig(figure: HTMLElement): FigureConfig {
   if (!script?.textContent) throw new Error(`atlas figure #${figure.id} has no config`);
   return JSON.parse(script.textContent) as FigureConfig;
 }
+
+/** A DZI tile source from the view's index, so that no tiles.dzi request is needed. */
+export function tileSourceOf(view: ClientView) {
+  return {
+    Image: {
+      xmlns: 'http://schemas.microsoft.com/deepzoom/2008',
+      Url: `${view.url}tiles_files/`,
+      Format: view.image.format,
+      Overlap: String(view.image.overlap),
+      TileSize: String(view.image.tileSize),
+      Size: { Width: String(view.image.width), Height: String(view.image.height) },
+    },
+  };
+}

@@ -5,7 +5,8 @@
  */
 import OpenSeadragon from 'openseadragon';
 import { CellStore, attributionTo, type LocatedCell } from './cells.ts';
-import { readConfig, type Box, type ClientView, type FigureConfig, type ViewState } from './config.ts';
+import { readConfig, tileSourceOf, type Box, type ClientView, type FigureConfig, type ViewState } from './config.ts';
+import { connectControls, syncViewControls } from './controls.ts';
 import { deepLinkUrl } from './deep-link.ts';
 import { gridIndexFor, minPixelRatioFor, pyramidLevelFor } from '../../../pipeline/published/grid-level.ts';
 import { placeLabels } from './labels.ts';
@@ -134,7 +135,7 @@ export class AtlasFigure {
     });
 
     if (this.config.initial.focus) this.setFocus(this.config.initial.focus);
-    this.connectControls();
+    connectControls(this);
     element.classList.add('is-live');
   }
 
@@ -162,7 +163,7 @@ export class AtlasFigure {
     if (!view || view === this.view) return;
     this.view = view;
     this.closeTooltip();
-    this.syncViewControls();
+    syncViewControls(this);
     await new Promise<void>((resolve) => {
       this.viewer.addTiledImage({
         tileSource: tileSourceOf(view),
@@ -378,94 +379,14 @@ export class AtlasFigure {
     return deepLinkUrl(this.element.id, this.config.atlas, this.state());
   }
 
-  // ——— controls rendered by the component ———
-
-  private connectControls(): void {
-    const on = (selector: string, handler: () => void) => this.element.querySelector(selector)?.addEventListener('click', handler);
-    const zoomBy = (factor: number) => {
-      this.viewer.viewport.zoomBy(factor);
-      this.viewer.viewport.applyConstraints();
-      this.movedByReader();
-    };
-    on('[data-action="zoom-in"]', () => zoomBy(1.6));
-    on('[data-action="zoom-out"]', () => zoomBy(1 / 1.6));
-    on('[data-action="home"]', () => {
-      this.viewer.viewport.goHome();
-      this.movedByReader();
-    });
-    on('[data-action="full-screen"]', () => void this.toggleFullScreen());
-    on('[data-action="copy-link"]', () => void this.copyLink());
-    document.addEventListener('fullscreenchange', () => {
-      const full = document.fullscreenElement === this.element;
-      this.element.classList.toggle('is-full-screen', full);
-      this.element.querySelector('[data-action="full-screen"]')?.setAttribute('aria-pressed', String(full));
-      // Nothing around a full-screen figure to scroll: let one finger pan again.
-      this.viewer.setCooperativeGestures(!full);
-    });
-
-    for (const radio of this.element.querySelectorAll<HTMLInputElement>('.atlas-views input[type="radio"]')) {
-      radio.addEventListener('change', () => {
-        if (!radio.checked) return;
-        void this.showView(radio.value);
-        this.userMoved = true;
-        this.recordIfMoved();
-      });
-    }
-    this.syncViewControls();
-
-    const input = this.element.querySelector<HTMLInputElement>('.atlas-focus-input');
-    const sign = this.element.querySelector<HTMLSelectElement>('.atlas-focus-sign');
-    const chooseFocus = () => {
-      const typed = input?.value.trim().toLowerCase() ?? '';
-      const label = this.config.labels.find((name) => name.toLowerCase() === typed) ?? null;
-      if (typed && !label) return;
-      this.setFocus(label, (sign?.value as FocusSign | undefined) ?? 'towards');
-      this.userMoved = true;
-      this.recordIfMoved();
-    };
-    input?.addEventListener('input', chooseFocus);
-    input?.addEventListener('change', chooseFocus);
-    sign?.addEventListener('change', chooseFocus);
+  /** The reader chose something (a view, a focus class): the address bar records it soon. */
+  choseByReader(): void {
+    this.userMoved = true;
+    this.recordIfMoved();
   }
 
-  private syncViewControls(): void {
-    for (const radio of this.element.querySelectorAll<HTMLInputElement>('.atlas-views input[type="radio"]')) {
-      radio.checked = radio.value === this.view.id;
-    }
-    const description = this.element.querySelector<HTMLElement>('.atlas-description');
-    if (description) description.textContent = this.view.description;
+  /** The reader moved the map with a control. */
+  movedByControl(): void {
+    this.movedByReader();
   }
-
-  private async toggleFullScreen(): Promise<void> {
-    if (document.fullscreenElement === this.element) await document.exitFullscreen();
-    else if (this.element.requestFullscreen) await this.element.requestFullscreen().catch(() => undefined);
-  }
-
-  private async copyLink(): Promise<void> {
-    const link = this.link();
-    history.replaceState(history.state, '', link);
-    const status = this.element.querySelector<HTMLElement>('.atlas-status');
-    try {
-      await navigator.clipboard.writeText(link);
-      if (status) status.textContent = 'Link copied.';
-    } catch {
-      // No clipboard (an insecure origin, a refused permission): the address bar has the link.
-      if (status) status.textContent = 'The address bar now links to this view.';
-    }
-    window.setTimeout(() => status && (status.textContent = ''), 4000);
-  }
-}
-
-/** A DZI tile source from the view's index, so that no tiles.dzi request is needed. */
-function tileSourceOf(view: ClientView) {
-  return {
-    Image: {
-      xmlns: 'http://schemas.microsoft.com/deepzoom/2008',
-      Url: `${view.url}tiles_files/`,
-      Format: view.image.format,
-      Overlap: String(view.image.overlap),
-      TileSize: String(view.image.tileSize),
-      Size: { Width: String(view.image.width), Height: String(view.image.height) },
-    },
-  };
 }
