@@ -95,6 +95,8 @@ export async function runRecipe(options: {
   mkdirSync(path.dirname(out), { recursive: true });
   await withLock(lock, () => sweepInterrupted(path.dirname(out), recipe.id, cache));
   mkdirSync(temporary, { recursive: true });
+  // What every figure outside the views (activation grids, neurons) is drawn with, into the folder being assembled.
+  const figureRun = { recipe, root, cache, pool, modelHash: activations.modelHash, outDir: temporary };
   const views = planViews(recipe);
   const layers = [...new Set(views.map((view) => view.layer))];
   const viewIndex: Record<string, ViewEntry> = {};
@@ -146,26 +148,12 @@ export async function runRecipe(options: {
     if (shard) {
       // The figures' icons are this phase's units too: the activation grids' and the neurons'.
       const only = (key: string) => inShard(key, shard);
-      for (const spec of recipe.activationGrids)
-        await runActivationGrid({ recipe, spec, root, cache, pool, labels: activations.labels, modelHash: activations.modelHash, outDir: temporary, only });
-      await Promise.all(
-        recipe.neurons.map((spec) => runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary, only })),
-      );
+      for (const spec of recipe.activationGrids) await runActivationGrid({ ...figureRun, labels: activations.labels, spec, only });
+      await Promise.all(recipe.neurons.map((spec) => runNeuron({ ...figureRun, spec, only })));
     }
     if (options.phase === 'layout') {
       // The activation grids' forward passes, so that the icons phase's units are known (atlas plan) before it.
-      for (const spec of recipe.activationGrids)
-        await runActivationGrid({
-          recipe,
-          spec,
-          root,
-          cache,
-          pool,
-          labels: activations.labels,
-          modelHash: activations.modelHash,
-          outDir: temporary,
-          only: () => false,
-        });
+      for (const spec of recipe.activationGrids) await runActivationGrid({ ...figureRun, labels: activations.labels, spec, only: () => false });
     }
     if (shard || options.phase) {
       // A phase of a sharded build: its work is in the cache; the last phase (a plain build) publishes.
@@ -214,17 +202,7 @@ export async function runRecipe(options: {
       const started = performance.now();
       const bar = progressBar(`${recipe.id}: icons of activation grid ${spec.id}`, 'icons');
       const onProgress = (done: number, total: number) => bar.update(done, total);
-      const grid = (await runActivationGrid({
-        recipe,
-        spec,
-        root,
-        cache,
-        pool,
-        labels: activations.labels,
-        modelHash: activations.modelHash,
-        outDir: temporary,
-        onProgress,
-      }).finally(() => bar.stop()))!;
+      const grid = (await runActivationGrid({ ...figureRun, labels: activations.labels, spec, onProgress }).finally(() => bar.stop()))!;
       activationGrids[grid.id] = { layer: grid.layer, title: grid.title, path: grid.path };
       const seconds = (performance.now() - started) / 1000;
       reports.push({
@@ -245,7 +223,7 @@ export async function runRecipe(options: {
     let finished = 0;
     const figures = await Promise.all(
       recipe.neurons.map((spec) =>
-        runNeuron({ recipe, spec, root, cache, pool, modelHash: activations.modelHash, outDir: temporary }).then((figure) => {
+        runNeuron({ ...figureRun, spec }).then((figure) => {
           bar.update(++finished, recipe.neurons.length);
           return figure!;
         }),

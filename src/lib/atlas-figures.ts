@@ -14,6 +14,15 @@ export function publishedAtlas(name: string | undefined, where: string): Publish
   return readPublishedAtlas(atlasesDir, name, where);
 }
 
+/** The props of a figure built at build time from one published item: its atlas, and the item's id. */
+export type FigureProps<Key extends string> = { atlas: string } & Record<Key, string>;
+
+/** That figure's atlas, and how errors name the figure, e.g. 'page /a/: <Neuron neuron="ball">'. */
+export function figureAtlas<Key extends string>(url: URL, element: string, props: FigureProps<Key>, key: Key): { atlas: PublishedAtlas; where: string } {
+  const where = `page ${url.pathname}: <${element} ${key}="${props[key]}">`;
+  return { atlas: publishedAtlas(props.atlas, where), where };
+}
+
 /** The URL (base path included) of a file the atlas published, from its path relative to the atlas folder. */
 export function atlasFileUrl(atlas: PublishedAtlas, relative: string): string {
   return href(`/atlases/${atlas.name}/${relative.replace(/^\/+/, '')}`);

@@ -17,6 +17,7 @@
  * Checked against TF.js's autodiff of the unfused ops in tests/engine/conv-unit.test.ts.
  */
 import { tf, type Tensor } from '../tf.ts';
+import { strideGaps } from '../stride-gaps.ts';
 import { activationGradient, type UnitActivation } from './activation.ts';
 
 type Padding = [[number, number], [number, number], [number, number], [number, number]];
@@ -144,14 +145,7 @@ export class ConvUnit {
     let spread = dz;
     if (strideH > 1 || strideW > 1) {
       const six = tf.reshape(dz, [batch, outH, 1, outW, 1, channels]);
-      const padded = tf.pad(six, [
-        [0, 0],
-        [0, 0],
-        [0, strideH - 1],
-        [0, 0],
-        [0, strideW - 1],
-        [0, 0],
-      ]);
+      const padded = tf.pad(six, strideGaps(strideH, strideW));
       spread = tf.reshape(padded, [batch, outH * strideH, outW * strideW, channels]);
     }
     const spanH = (info.filterHeight - 1) * info.dilationHeight;

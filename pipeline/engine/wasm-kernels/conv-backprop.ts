@@ -13,6 +13,7 @@
  * Each is checked against the cpu backend in tests/engine/wasm-kernels.test.ts.
  */
 import { tf, type TensorInfo } from '../tf.ts';
+import { strideGaps } from '../stride-gaps.ts';
 import { KernelComposer } from './compose.ts';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -120,14 +121,7 @@ function spreadForTransposedConv(
       'PadV2',
       { x: six },
       {
-        paddings: [
-          [0, 0],
-          [0, 0],
-          [0, strideH - 1],
-          [0, 0],
-          [0, strideW - 1],
-          [0, 0],
-        ],
+        paddings: strideGaps(strideH, strideW),
         constantValue: 0,
       },
     );

@@ -11,6 +11,7 @@ import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';
 import { datasetImages, exampleCropper } from '../../datasets/crop.ts';
 import { tasksOf, type WorkerPool } from '../../engine/pool.ts';
+import type { FigureRun } from '../figure-run.ts';
 import { UserError } from '../../errors.ts';
 import type { Recipe } from '../../recipes/schema.ts';
 import type { ActivationGridIndex, ActivationGridPosition } from '../../published/activation-grid.ts';
@@ -27,19 +28,9 @@ const IMAGE_PIXELS = 384;
 
 export type ActivationGridSpec = Recipe['activationGrids'][number];
 
-export async function runActivationGrid(task: {
-  recipe: Recipe & { id: string; file: string };
-  spec: ActivationGridSpec;
-  root: string;
-  cache: CacheStore;
-  pool: WorkerPool;
-  labels: string[];
-  modelHash: string;
-  outDir: string;
-  /** A sharded build's icons phase: render only this shard's icons; then nothing is written. */
-  only?: (key: string) => boolean;
-  onProgress?: (done: number, total: number) => void;
-}): Promise<{ id: string; layer: string; title: string; path: string; icons: number; rendered: number } | undefined> {
+export async function runActivationGrid(
+  task: FigureRun<ActivationGridSpec> & { labels: string[] },
+): Promise<{ id: string; layer: string; title: string; path: string; icons: number; rendered: number } | undefined> {
   const { recipe, spec } = task;
   const modelFolder = path.resolve(task.root, recipe.model);
   const image = await gridImage(task);

@@ -7,27 +7,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CacheStore } from '../../cache/store.ts';
-import type { WorkerPool } from '../../engine/pool.ts';
 import { tf } from '../../engine/tf.ts';
 import { UserError } from '../../errors.ts';
 import type { Recipe } from '../../recipes/schema.ts';
 import { cachedIcons, iconKeys, iconTasks, runIcons, type IconsInput } from '../../icons/stage.ts';
 import { probeLayer } from '../../icons/tasks.ts';
 import type { NeuronIndex } from '../../published/manifest.ts';
+import type { FigureRun } from '../figure-run.ts';
 
 export type NeuronSpec = Recipe['neurons'][number];
 
-export async function runNeuron(source: {
-  recipe: Recipe & { id: string; file: string };
-  spec: NeuronSpec;
-  root: string;
-  cache: CacheStore;
-  pool: WorkerPool;
-  modelHash: string;
-  outDir: string;
-  /** A sharded build's icons phase: render the icon only if its key is this shard's; then nothing is written. */
-  only?: (key: string) => boolean;
-}): Promise<(NeuronIndex & { id: string; rendered: boolean }) | undefined> {
+export async function runNeuron(source: FigureRun<NeuronSpec>): Promise<(NeuronIndex & { id: string; rendered: boolean }) | undefined> {
   const { recipe, spec } = source;
   const where = `${path.relative(source.root, recipe.file)}: neurons "${spec.id}"`;
   const modelFolder = path.resolve(source.root, recipe.model);
