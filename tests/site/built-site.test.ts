@@ -72,6 +72,14 @@ describe('the built example site', () => {
     expect(references).toHaveLength(9);
   });
 
+  it('numbers figures "Figure N:" with no stray space (whitespace in a component renders as text)', () => {
+    const numbers = page(ARTICLE_PATH)
+      .querySelectorAll('figcaption .figure-number')
+      .map((span) => span.textContent);
+    expect(numbers.length).toBeGreaterThan(3);
+    numbers.forEach((text, i) => expect(text).toMatch(new RegExp(`^Figure ${i + 1}:?$`)));
+  });
+
   it('writes the citation appendix with a BibTeX entry', () => {
     const bibtex = page(ARTICLE_PATH).querySelector('#bibtex-entry')!.textContent;
     expect(bibtex).toContain('@article{carberry2026reading,');
