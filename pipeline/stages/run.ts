@@ -21,7 +21,7 @@ import { FORMAT_VERSION } from '../published/format.ts';
 import type { AtlasManifest, NeuronIndex, PatchExperimentResult, StageReport, ViewEntry, ViewReport } from '../published/manifest.ts';
 import { loadLayer } from './layer-data.ts';
 import { planViews } from '../recipes/plan.ts';
-import { runActivationGrid } from './activation-grid/stage.ts';
+import { cacheGridActivations, runActivationGrid } from './activation-grid/stage.ts';
 import { LEGIBILITY_VERSION, judgeOf } from './legibility/stage.ts';
 import { inShard, type Shard } from './shard.ts';
 import { runNeuron } from './neurons/stage.ts';
@@ -153,7 +153,7 @@ export async function runRecipe(options: {
     }
     if (options.phase === 'layout') {
       // The activation grids' forward passes, so that the icons phase's units are known (atlas plan) before it.
-      for (const spec of recipe.activationGrids) await runActivationGrid({ ...figureRun, labels: activations.labels, spec, only: () => false });
+      for (const spec of recipe.activationGrids) await cacheGridActivations({ ...figureRun, spec });
     }
     if (shard || options.phase) {
       // A phase of a sharded build: its work is in the cache; the last phase (a plain build) publishes.

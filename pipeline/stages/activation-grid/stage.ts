@@ -182,6 +182,11 @@ function gridIcons(task: GridSource & { modelHash: string }, directions: Float32
   };
 }
 
+/** Computes and caches the image's forward pass alone (a sharded build's layout phase), so that its icons can be counted. */
+export async function cacheGridActivations(task: FigureRun<ActivationGridSpec>): Promise<void> {
+  await gridActivations({ ...task, image: await gridImage(task) });
+}
+
 /** Whether an activation grid's forward pass and icons are in the cache, without computing them. */
 export async function activationGridStatus(
   task: GridSource & { modelHash: string; cache: CacheStore },
