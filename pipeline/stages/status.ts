@@ -43,6 +43,7 @@ export async function recipeStatus(recipe: Recipe & { id: string; file: string }
 }
 
 interface FigureStatus {
+  kind: 'patch experiment' | 'activation grid' | 'neuron';
   figure: string;
   fresh: boolean;
   why: string;
@@ -67,6 +68,7 @@ async function figureStatus(
   for (const spec of recipe.patchExperiments) {
     const fresh = complete && patchExperimentCached({ recipe, spec, cache, chunks: activations.chunks, declared: activations.declared, modelHash });
     out.push({
+      kind: 'patch experiment',
       figure: `patch experiment ${spec.id}`,
       fresh,
       why: fresh ? 'cached' : complete ? "to compute (after its view's icons)" : 'after the activations',
@@ -75,11 +77,11 @@ async function figureStatus(
   const failed = (error: unknown) => `cannot be checked: ${error instanceof Error ? error.message : String(error)}`;
   for (const spec of recipe.activationGrids) {
     const status = await activationGridStatus({ recipe, spec, root, cache, modelHash }).catch((error: unknown) => ({ fresh: false, why: failed(error) }));
-    out.push({ figure: `activation grid ${spec.id}`, ...status });
+    out.push({ kind: 'activation grid', figure: `activation grid ${spec.id}`, ...status });
   }
   for (const spec of recipe.neurons) {
     const status = await neuronStatus({ recipe, spec, root, cache, modelHash }).catch((error: unknown) => ({ fresh: false, why: failed(error) }));
-    out.push({ figure: `neuron ${spec.id}`, ...status });
+    out.push({ kind: 'neuron', figure: `neuron ${spec.id}`, ...status });
   }
   return out;
 }
@@ -104,7 +106,7 @@ export async function recipePlan(recipe: Recipe & { id: string; file: string }, 
     : [];
   const step = (name: string) => steps.map((lines) => lines.find((line) => line.step === name)!);
   // The figures' icons are units of the icons phase too (patch experiments run in the last phase).
-  const figures = complete ? (await figureStatus(recipe, root, cache, activations)).filter((figure) => !figure.figure.startsWith('patch')) : [];
+  const figures = complete ? (await figureStatus(recipe, root, cache, activations)).filter((figure) => figure.kind !== 'patch experiment') : [];
   const icons = [...step('icons'), ...figures];
   const iconsKnown = complete && icons.every((line) => line.total !== undefined || line.fresh);
   return {
