@@ -39,6 +39,8 @@ const layout = z
     metric: z.enum(['cosine', 'euclidean']).default('cosine'),
     /** Reduce to this many dimensions with PCA before the neighbour search (0: no PCA). */
     pca: z.number().int().nonnegative().default(50),
+    /** Nearest neighbours: exact up to 50,000 samples and approximate (NN-descent) above, unless forced. */
+    neighbourSearch: z.enum(['auto', 'exact', 'approximate']).default('auto'),
     epochs: positiveInt.optional(),
     seed,
     /** Each axis is clipped to these percentiles, given this margin, and scaled to [0, 1]. */

@@ -15,11 +15,12 @@ import { exampleCropper } from '../datasets/crop.ts';
 import { gridKeyFor, gridSizesFor } from './grid/keys.ts';
 import { computeGrid } from './grid/stage.ts';
 import { runIcons } from '../icons/stage.ts';
-import { secondMoment } from '../icons/second-moment.ts';
+import { secondMomentOf } from '../icons/second-moment.ts';
 import { warmStartParents } from '../icons/warm-start.ts';
 import { layoutKeyFor, layoutParamsFor } from './layout/keys.ts';
 import { computeLayout, viewSamples } from './layout/stage.ts';
 import { takeRows } from './layout/view-samples.ts';
+import { gatherRows, rowBlocksOf, type RowBlocks } from './row-blocks.ts';
 import { runLegibility } from './legibility/stage.ts';
 import type { LegibilityScore, ViewReport } from '../published/manifest.ts';
 import { homeGrid, planPyramid } from './render/arrangement.ts';
@@ -79,7 +80,7 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
 
   const indices = viewSamples({ recipe, root: ctx.root, labels: ctx.labels, n: data.n, topClasses: data.topClasses, topK: data.topK }, view);
   const n = indices ? indices.length : data.n;
-  const vectors = indices ? takeRows(data.vectors, data.depth, indices) : data.vectors;
+  const vectors = indices ? rowBlocksOf(gatherRows(data.vectors, indices), indices.length, data.depth) : data.vectors;
   const origins = indices ? takeRows(data.origins, 3, indices) : data.origins;
   const topClasses = indices ? takeRows(data.topClasses, data.topK, indices) : data.topClasses;
   const topValues = indices ? takeRows(data.topValues, data.topK, indices) : data.topValues;
@@ -232,7 +233,7 @@ async function iconsFor(
   ctx: ViewContext,
   view: ViewPlan,
   levels: { size: number; cells: CellRecord[]; means: Float32Array }[],
-  vectors: Float32Array,
+  vectors: RowBlocks,
   n: number,
 ): Promise<{ icons: Buffer[]; computed: number }> {
   const shard = ctx.shard;
@@ -264,7 +265,7 @@ async function iconsFor(
       preprocess: recipe.preprocess,
       cache: ctx.cache,
       pool: ctx.pool,
-      ...(recipe.icons.whiten ? { secondMoment: secondMoment(vectors, n, depth) } : {}),
+      ...(recipe.icons.whiten ? { secondMoment: secondMomentOf(vectors) } : {}),
       ...(recipe.icons.warmStart !== 'none' ? { parents: warmStartParents(recipe.icons.warmStart, levels) } : {}),
       onProgress: (done, all) => bar.update(done, all),
       onNotice: ctx.log,
@@ -283,7 +284,7 @@ async function legibilityOf(
   levels: { size: number; cells: CellRecord[]; means: Float32Array }[],
   icons: Buffer[],
   home: number,
-  vectors: Float32Array,
+  vectors: RowBlocks,
   n: number,
 ): Promise<{ judge: string; grids: LegibilityScore[] }> {
   const params = ctx.recipe.legibility!;
@@ -312,7 +313,7 @@ async function legibilityOf(
       cells: level.cells,
       means: level.means,
       icons: slice,
-      ...(ctx.recipe.icons.whiten ? { secondMoment: secondMoment(vectors, n, ctx.data.depth) } : {}),
+      ...(ctx.recipe.icons.whiten ? { secondMoment: secondMomentOf(vectors) } : {}),
     }).finally(() => bar.stop());
     ctx.log(
       `${ctx.recipe.id}: ${view.id}: legibility at grid ${level.size}: ${percent(score.icons)} of ${score.cells} icons named as their cell's top class by the judge (random noise ${percent(score.noise)}, ${score.referenceSteps}-step icons ${percent(score.reference)})`,

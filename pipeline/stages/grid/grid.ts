@@ -1,13 +1,16 @@
 /**
  * Grids over a layout (Distill's atlas cells): for each grid size, the cells holding more than `minCount`
  * samples, each with its mean activation, its sample count, its classes ranked by mean attribution, the samples
- * nearest its mean activation (for data-set example thumbnails), and its extent on the map.
+ * nearest its mean activation (for data-set example thumbnails), and its extent on the map. Only kept cells are
+ * stored, and activations are read a block at a time (twice: means, then nearest samples).
  */
+import { rowBlocksOf, type RowBlocks } from '../row-blocks.ts';
+
 export interface GridInput {
   /** [n, 2] layout positions in [0, 1]. */
   points: Float32Array;
   /** [n, d] activations. */
-  activations: Float32Array;
+  activations: Float32Array | RowBlocks;
   depth: number;
   /** [n, topK] top classes and attributions per sample (class −1 where fewer were kept). */
   topClasses: Int32Array;
@@ -56,12 +59,39 @@ export function buildGrid(input: GridInput, size: number, minCount: number, near
   }
   const keys = [...members.keys()].filter((key) => members.get(key)!.length > minCount).sort((a, b) => a - b);
   const d = input.depth;
+  const blocks = input.activations instanceof Float32Array ? rowBlocksOf(input.activations, n, d) : input.activations;
+  const cellOf = new Int32Array(n).fill(-1);
+  keys.forEach((key, c) => members.get(key)!.forEach((i) => (cellOf[i] = c)));
+  // Means summed in sample order, cell by cell as the rows go by.
   const means = new Float32Array(keys.length * d);
+  blocks.forEach((start, rows) => {
+    for (let r = 0; r < rows.length / d; r++) {
+      const c = cellOf[start + r]!;
+      if (c < 0) continue;
+      for (let j = 0; j < d; j++) means[c * d + j] = means[c * d + j]! + rows[r * d + j]!;
+    }
+  });
+  keys.forEach((key, c) => {
+    const count = members.get(key)!.length;
+    for (let j = 0; j < d; j++) means[c * d + j] = means[c * d + j]! / count;
+  });
+  // The samples nearest each mean (squared distance, then index), kept nearestCount at a time.
+  const nearestOf = keys.map(() => [] as [number, number][]);
+  blocks.forEach((start, rows) => {
+    for (let r = 0; r < rows.length / d; r++) {
+      const c = cellOf[start + r]!;
+      if (c < 0) continue;
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (rows[r * d + j]! - means[c * d + j]!) ** 2;
+      const list = nearestOf[c]!;
+      if (list.length === nearestCount && !(s < list[nearestCount - 1]![0])) continue;
+      list.push([s, start + r]);
+      list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      if (list.length > nearestCount) list.pop();
+    }
+  });
   const cells = keys.map((key, c) => {
     const list = members.get(key)!;
-    const mean = means.subarray(c * d, (c + 1) * d);
-    for (const i of list) for (let j = 0; j < d; j++) mean[j] = mean[j]! + input.activations[i * d + j]!;
-    for (let j = 0; j < d; j++) mean[j] = mean[j]! / list.length;
 
     // Mean attribution per class over the samples that kept it (a sample that did not keep a class in its top
     // k counts as zero for it, so rare high attributions do not dominate).
@@ -83,16 +113,7 @@ export function buildGrid(input: GridInput, size: number, minCount: number, near
       return sum / list.length;
     });
 
-    const distance = (i: number) => {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += (input.activations[i * d + j]! - mean[j]!) ** 2;
-      return s;
-    };
-    const nearest = list
-      .map((i) => [distance(i), i] as const)
-      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
-      .slice(0, nearestCount)
-      .map(([, i]) => i);
+    const nearest = nearestOf[c]!.map(([, i]) => i);
     let [x0, y0, x1, y1] = [1, 1, 0, 0];
     for (const i of list) {
       const [px, py] = [input.points[i * 2]!, input.points[i * 2 + 1]!];

@@ -1,5 +1,6 @@
 /**
- * The layout of one layer's activations: optional normalization and PCA, exact k nearest neighbours, UMAP
+ * The layout of one layer's activations: optional normalization and PCA, k nearest neighbours (exact, or
+ * approximate above EXACT_NEIGHBOURS_UP_TO samples), UMAP
  * (umap.ts on typed arrays, or umap-js as the reference; seeded), then the percentile clip and scale to [0, 1]. Bad input —
  * too few samples, NaN or constant activations — stops with one sentence before any of it runs.
  */
@@ -7,8 +8,10 @@ import { UMAP } from 'umap-js';
 import { UserError } from '../../errors.ts';
 import { Random } from '../../random.ts';
 import { tasksOf, type WorkerPool } from '../../engine/pool.ts';
+import { approximateKnn } from './approximate-knn.ts';
 import { exactKnn, exactKnnWith, normalizeRows, type Metric } from './knn.ts';
-import { pca } from './pca.ts';
+import { rowBlocksOf, wholeRows, type RowBlocks } from '../row-blocks.ts';
+import { pcaOfBlocks } from './pca.ts';
 import { clipAndScale } from './scale.ts';
 import { trustworthiness } from './trustworthiness.ts';
 import { defaultEpochs, fuzzyGraph, optimizeLayout, optimizeLayoutWith, SHARDS } from './umap.ts';
@@ -20,6 +23,8 @@ export interface LayoutParams {
   minDist: number;
   metric: Metric;
   pca: number;
+  /** 'auto' (default): exact up to EXACT_NEIGHBOURS_UP_TO samples, approximate above. */
+  neighbourSearch?: 'auto' | 'exact' | 'approximate';
   seed: number;
   epochs?: number;
   clipPercentiles: [number, number];
@@ -30,10 +35,17 @@ export interface LayoutParams {
   implementation?: 'typed' | 'umap-js';
 }
 
+/**
+ * Where the exact search (O(n²), on the engine) stops paying: at 50,000 samples of 50 dimensions it took as long
+ * as NN-descent with 50 neighbours, whose recall@15 there is above 0.99 (bench:scale).
+ */
+export const EXACT_NEIGHBOURS_UP_TO = 50_000;
+
 export interface LayoutResult {
   /** [n, 2] positions in [0, 1]. */
   points: Float32Array;
   trustworthiness: number;
+  neighbourSearch: 'exact' | 'approximate';
   seconds: { pca: number; neighbours: number; umap: number };
 }
 
@@ -41,7 +53,7 @@ export interface LayoutResult {
  * With a pool, the neighbour search and the optimization's shards run on its workers (same result as without).
  */
 export async function layoutActivations(
-  data: Float32Array,
+  data: Float32Array | RowBlocks,
   n: number,
   d: number,
   params: LayoutParams,
@@ -52,13 +64,8 @@ export async function layoutActivations(
   if (n <= params.neighbors) {
     throw new UserError(`${what}: ${n} samples cannot be laid out with ${params.neighbors} neighbours; use more images or set layout.neighbors below ${n}.`);
   }
-  let constant = true;
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!)) throw new UserError(`${what}: the activations contain NaN or infinite values; check the model and its preprocessing.`);
-    if (constant && data[i] !== data[i % d]) constant = false;
-  }
-  if (constant) throw new UserError(`${what}: every sample has the same activation vector, so there is nothing to lay out; choose another layer.`);
-
+  const blocks = data instanceof Float32Array ? rowBlocksOf(data, n, d) : data;
+  requireUsableRows(blocks, what);
   let clock = performance.now();
   const tick = () => {
     const now = performance.now();
@@ -66,13 +73,18 @@ export async function layoutActivations(
     clock = now;
     return seconds;
   };
-  const prepared = params.metric === 'cosine' ? normalizeRows(data, n, d) : data;
-  const reduced = params.pca > 0 && params.pca < d ? pca(prepared, n, d, params.pca) : prepared;
-  const dims = params.pca > 0 && params.pca < d ? params.pca : d;
+  const cosine = params.metric === 'cosine';
+  const reducing = params.pca > 0 && params.pca < d;
+  const reduced = reducing ? pcaOfBlocks(blocks, params.pca, cosine) : cosine ? normalizeRows(wholeRows(blocks), n, d) : wholeRows(blocks);
+  const dims = reducing ? params.pca : d;
   const pcaSeconds = tick();
-  const knn = pool
-    ? await exactKnnWith(reduced, n, dims, params.neighbors, params.metric, (job) => pool.call(tasks.neighbours, job))
-    : exactKnn(reduced, n, dims, params.neighbors, params.metric);
+  const search = neighbourSearchFor(params, n);
+  const knn =
+    search === 'approximate'
+      ? await approximateKnn(reduced, n, dims, params.neighbors, params.metric, params.seed, pool)
+      : pool
+        ? await exactKnnWith(reduced, n, dims, params.neighbors, params.metric, (job) => pool.call(tasks.neighbours, job))
+        : exactKnn(reduced, n, dims, params.neighbors, params.metric);
   const neighbourSeconds = tick();
 
   const random = new Random(params.seed, 0x4d4150);
@@ -103,8 +115,29 @@ export async function layoutActivations(
   return {
     points,
     trustworthiness: trustworthiness(reduced, dims, points, Math.min(15, n - 1), params.metric, sample),
+    neighbourSearch: search,
     seconds: { pca: pcaSeconds, neighbours: neighbourSeconds, umap: umapSeconds },
   };
+}
+
+/** NaN or infinite values, or every row the same, stop the layout with one sentence. */
+function requireUsableRows(blocks: RowBlocks, what: string): void {
+  const d = blocks.depth;
+  let first: Float32Array | undefined;
+  let constant = true;
+  blocks.forEach((_, rows) => {
+    first ??= rows.slice(0, d);
+    for (let i = 0; i < rows.length; i++) {
+      if (!Number.isFinite(rows[i]!)) throw new UserError(`${what}: the activations contain NaN or infinite values; check the model and its preprocessing.`);
+      if (constant && rows[i] !== first[i % d]) constant = false;
+    }
+  });
+  if (constant) throw new UserError(`${what}: every sample has the same activation vector, so there is nothing to lay out; choose another layer.`);
+}
+
+export function neighbourSearchFor(params: LayoutParams, n: number): 'exact' | 'approximate' {
+  if (params.neighbourSearch === 'exact' || params.neighbourSearch === 'approximate') return params.neighbourSearch;
+  return n > EXACT_NEIGHBOURS_UP_TO ? 'approximate' : 'exact';
 }
 
 /** The reference: umap-js fed the same neighbours. */

@@ -1,9 +1,53 @@
 /**
  * Principal components: the covariance (XᵀX on the engine, the heavy part) and its eigenvectors (ml-matrix's
- * symmetric eigendecomposition, D×D), then the projection on the engine. Rows are [n, d] float32.
+ * symmetric eigendecomposition, D×D), then the projection on the engine. Rows are [n, d] float32. Rows in
+ * several blocks are read twice, a block at a time: once for the covariance, summed in float64, once to project.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { tf } from '../../engine/tf.ts';
+import type { RowBlocks } from '../row-blocks.ts';
+import { normalizeRows } from './knn.ts';
+
+/** The first k principal components of the rows (each scaled to unit length first when `normalize`), [n, k]. */
+export function pcaOfBlocks(blocks: RowBlocks, k: number, normalize: boolean): Float32Array {
+  const { n, depth: d } = blocks;
+  const prepare = (rows: Float32Array) => (normalize ? normalizeRows(rows, rows.length / d, d) : rows);
+  if (blocks.blocks === 1) {
+    let projected: Float32Array = new Float32Array(0);
+    blocks.forEach((_, rows) => (projected = pca(prepare(rows), n, d, k)));
+    return projected;
+  }
+  const sums = new Float64Array(d);
+  const products = new Float64Array(d * d);
+  blocks.forEach((_, block) => {
+    const rows = prepare(block);
+    const product = tf.tidy(() => {
+      const x = tf.tensor2d(rows, [rows.length / d, d]);
+      return tf.matMul(tf.transpose(x), x);
+    });
+    const values = product.dataSync();
+    product.dispose();
+    for (let i = 0; i < values.length; i++) products[i] = products[i]! + values[i]!;
+    for (let i = 0; i < rows.length; i++) sums[i % d] = sums[i % d]! + rows[i]!;
+  });
+  const mean = Array.from(sums, (sum) => sum / n);
+  const covariance = Array.from({ length: d }, (_, i) =>
+    Array.from({ length: d }, (_, j) => (products[i * d + j]! / n - mean[i]! * mean[j]!) * (n / Math.max(1, n - 1))),
+  );
+  const basis = principalBasis(covariance, d, k);
+  const projected = new Float32Array(n * k);
+  const w = tf.tensor2d(basis, [d, k]);
+  const shift = tf.tidy(() => tf.matMul(tf.tensor2d(mean, [1, d]), w));
+  blocks.forEach((start, block) => {
+    const rows = prepare(block);
+    const projection = tf.tidy(() => tf.sub(tf.matMul(tf.tensor2d(rows, [rows.length / d, d]), w), shift));
+    projected.set(projection.dataSync() as Float32Array, start * k);
+    projection.dispose();
+  });
+  w.dispose();
+  shift.dispose();
+  return projected;
+}
 
 export function pca(data: Float32Array, n: number, d: number, k: number): Float32Array {
   if (k >= d) return data.slice();
@@ -15,6 +59,21 @@ export function pca(data: Float32Array, n: number, d: number, k: number): Float3
   const covarianceTensor = tf.tidy(() => tf.mul(tf.sub(tf.div(tf.matMul(tf.transpose(x), x), n), tf.matMul(tf.transpose(mean), mean)), n / Math.max(1, n - 1)));
   const covariance = covarianceTensor.arraySync() as number[][];
   covarianceTensor.dispose();
+  const basis = principalBasis(covariance, d, k);
+  // (X − μ)W = XW − μW.
+  const projection = tf.tidy(() => {
+    const w = tf.tensor2d(basis, [d, k]);
+    return tf.sub(tf.matMul(x, w), tf.matMul(mean, w));
+  });
+  const projected = projection.dataSync() as Float32Array;
+  projection.dispose();
+  x.dispose();
+  mean.dispose();
+  return projected;
+}
+
+/** The covariance's k leading eigenvectors as a [d, k] basis, each with its largest component positive. */
+function principalBasis(covariance: number[][], d: number, k: number): Float32Array {
   const evd = new EigenvalueDecomposition(new Matrix(covariance), { assumeSymmetric: true });
   const order = evd.realEigenvalues
     .map((value, i) => [value, i] as const)
@@ -29,14 +88,5 @@ export function pca(data: Float32Array, n: number, d: number, k: number): Float3
     const sign = largest < 0 ? -1 : 1;
     for (let i = 0; i < d; i++) basis[i * k + j] = sign * vectors.get(i, column);
   });
-  // (X − μ)W = XW − μW.
-  const projection = tf.tidy(() => {
-    const w = tf.tensor2d(basis, [d, k]);
-    return tf.sub(tf.matMul(x, w), tf.matMul(mean, w));
-  });
-  const projected = projection.dataSync() as Float32Array;
-  projection.dispose();
-  x.dispose();
-  mean.dispose();
-  return projected;
+  return basis;
 }

@@ -7,6 +7,7 @@ import type { WorkerPool } from '../../engine/pool.ts';
 import { UserError } from '../../errors.ts';
 import type { ViewPlan } from '../../recipes/plan.ts';
 import type { Recipe } from '../../recipes/schema.ts';
+import type { RowBlocks } from '../row-blocks.ts';
 import { layoutParamsFor } from './keys.ts';
 import { layoutActivations, type LayoutParams } from './layout.ts';
 import { comparisonPoints, samplesForClass, samplesForPair } from './view-samples.ts';
@@ -42,7 +43,7 @@ export function viewSamples(source: ViewSampleSource, view: ViewPlan): Int32Arra
 export interface LayoutInput {
   view: ViewPlan;
   /** The view's samples' activations, [n, depth]. */
-  vectors: Float32Array;
+  vectors: RowBlocks;
   n: number;
   depth: number;
   /** The view's samples' attributions to the declared classes, [n, declaredCount], in declaredNames' order. */

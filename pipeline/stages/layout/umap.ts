@@ -62,9 +62,13 @@ export function fuzzyGraph(indices: Int32Array, distances: Float32Array, n: numb
     }
     return 0;
   };
-  const heads: number[] = [];
-  const tails: number[] = [];
-  const combined: number[] = [];
+  // Typed arrays sized by a first pass (JavaScript arrays of 75 M edges at a million points took gigabytes more).
+  let count = n * k;
+  for (let e = 0; e < n * k; e++) if (reverse(Math.floor(e / k), indices[e]!) === 0) count++;
+  const heads = new Int32Array(count);
+  const tails = new Int32Array(count);
+  const combined = new Float32Array(count);
+  let edge = 0;
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < k; t++) {
       const e = order[i * k + t]!;
@@ -72,18 +76,18 @@ export function fuzzyGraph(indices: Int32Array, distances: Float32Array, n: numb
       const w = weights[e]!;
       const back = reverse(i, j);
       const value = w + back - w * back;
-      heads.push(i);
-      tails.push(j);
-      combined.push(value);
+      heads[edge] = i;
+      tails[edge] = j;
+      combined[edge++] = value;
       // The pair from j's side, when i is not among j's neighbours, so the graph is symmetric.
       if (back === 0) {
-        heads.push(j);
-        tails.push(i);
-        combined.push(value);
+        heads[edge] = j;
+        tails[edge] = i;
+        combined[edge++] = value;
       }
     }
   }
-  return { heads: Int32Array.from(heads), tails: Int32Array.from(tails), weights: Float32Array.from(combined) };
+  return { heads, tails, weights: combined };
 }
 
 export interface OptimizeOptions {
@@ -146,7 +150,7 @@ export interface LayoutPlan {
   tails: Int32Array;
   perSample: Float64Array;
   nextSample: Float64Array;
-  perNegative: Float64Array;
+  /** (The negative-sampling period is perSample / negativeRate, computed where it is used.) */
   nextNegative: Float64Array;
   /** [n, 2] positions. */
   positions: Float64Array;
@@ -165,27 +169,34 @@ export function planLayout(graph: Graph, n: number, options: OptimizeOptions): L
   const epochs = options.epochs;
   let maxWeight = 0;
   for (const w of graph.weights) maxWeight = Math.max(maxWeight, w);
-  // Edges too weak to be sampled even once are dropped, as umap-learn does; the rest ordered by head point.
-  const keep: number[] = [];
-  for (let e = 0; e < graph.weights.length; e++) if (graph.weights[e]! >= maxWeight / epochs) keep.push(e);
-  keep.sort((p, q) => graph.heads[p]! - graph.heads[q]! || p - q);
-  const m = keep.length;
+  // Edges too weak to be sampled even once are dropped, as umap-learn does; the rest ordered by head point
+  // (a counting sort, stable, so edges of one head keep their order).
+  const floor = maxWeight / epochs;
+  const starts = new Int32Array(n + 1);
+  for (let e = 0; e < graph.weights.length; e++) if (graph.weights[e]! >= floor) starts[graph.heads[e]! + 1]!++;
+  for (let i = 0; i < n; i++) starts[i + 1]! += starts[i]!;
+  const m = starts[n]!;
+  const doubles = (length: number) => new Float64Array(shared(length * 8));
+  const heads = new Int32Array(shared(m * 4));
+  const tails = new Int32Array(shared(m * 4));
+  const perSample = doubles(m);
+  for (let e = 0; e < graph.weights.length; e++) {
+    const w = graph.weights[e]!;
+    if (w < floor) continue;
+    const at = starts[graph.heads[e]!]!++;
+    heads[at] = graph.heads[e]! * 2;
+    tails[at] = graph.tails[e]! * 2;
+    perSample[at] = maxWeight / w;
+  }
+  const nextSample = doubles(m);
+  nextSample.set(perSample);
+  const nextNegative = doubles(m);
+  for (let e = 0; e < m; e++) nextNegative[e] = perSample[e]! / negativeRate;
   const ints = (values: ArrayLike<number>) => {
     const out = new Int32Array(shared(values.length * 4));
     out.set(values);
     return out;
   };
-  const doubles = (length: number) => new Float64Array(shared(length * 8));
-  const heads = ints(keep.map((e) => graph.heads[e]! * 2));
-  const tails = ints(keep.map((e) => graph.tails[e]! * 2));
-  const perSample = doubles(m);
-  keep.forEach((e, i) => (perSample[i] = maxWeight / graph.weights[e]!));
-  const nextSample = doubles(m);
-  nextSample.set(perSample);
-  const perNegative = doubles(m);
-  perSample.forEach((value, i) => (perNegative[i] = value / negativeRate));
-  const nextNegative = doubles(m);
-  nextNegative.set(perNegative);
   const shardStarts = ints(Array.from({ length: SHARDS + 1 }, () => 0));
   for (let shard = 1; shard < SHARDS; shard++) {
     const firstPoint = Math.floor((shard * n) / SHARDS) * 2;
@@ -209,7 +220,6 @@ export function planLayout(graph: Graph, n: number, options: OptimizeOptions): L
     tails,
     perSample,
     nextSample,
-    perNegative,
     nextNegative,
     positions,
     moves: doubles(SHARDS * n * 2),
@@ -218,7 +228,7 @@ export function planLayout(graph: Graph, n: number, options: OptimizeOptions): L
 
 /** One shard's edges for one epoch (umap-learn's optimize_layout_euclidean, move_other = true). */
 export function runShardEpoch(plan: LayoutPlan, shard: number, epoch: number): void {
-  const { n, a, b, heads, tails, perSample, nextSample, perNegative, nextNegative } = plan;
+  const { n, a, b, heads, tails, perSample, nextSample, nextNegative, negativeRate } = plan;
   const y = Float64Array.from(plan.positions);
   const random = new Random(plan.seed, shard, epoch);
   const alpha = 1 - epoch / plan.epochs;
@@ -243,7 +253,8 @@ export function runShardEpoch(plan: LayoutPlan, shard: number, epoch: number): v
       y[j + 1] = y[j + 1]! - gy;
     }
     nextSample[e] = nextSample[e]! + perSample[e]!;
-    const negatives = Math.floor((epoch - nextNegative[e]!) / perNegative[e]!);
+    const perNegative = perSample[e]! / negativeRate;
+    const negatives = Math.floor((epoch - nextNegative[e]!) / perNegative);
     for (let s = 0; s < negatives; s++) {
       const other = Math.floor(random.next() * n) * 2;
       if (other === i) continue;
@@ -258,7 +269,7 @@ export function runShardEpoch(plan: LayoutPlan, shard: number, epoch: number): v
     }
     y[i] = yi0;
     y[i + 1] = yi1;
-    nextNegative[e] = nextNegative[e]! + Math.max(0, negatives) * perNegative[e]!;
+    nextNegative[e] = nextNegative[e]! + Math.max(0, negatives) * perNegative;
   }
   const moves = plan.moves.subarray(shard * n * 2, (shard + 1) * n * 2);
   for (let i = 0; i < y.length; i++) moves[i] = y[i]! - plan.positions[i]!;
