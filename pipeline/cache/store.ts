@@ -27,6 +27,11 @@ export function cacheFolder(root: string, env: Record<string, string | undefined
   return env.ATLAS_CACHE_DIR ? path.resolve(env.ATLAS_CACHE_DIR) : path.join(root, '.atlas-cache');
 }
 
+/** The writes the store makes, gathered so tests can simulate a full disk. */
+export const cacheIo = {
+  writeFile: (file: string, data: Uint8Array | string): void => writeFileSync(file, data),
+};
+
 export class CacheStore {
   /** With track(): every entry this store was asked for ("stage/key"), for `atlas cache prune`. */
   reached?: Set<string>;
@@ -43,18 +48,26 @@ export class CacheStore {
     return path.join(this.root, stage, key);
   }
 
-  /** Writes an artifact atomically; if another run wrote the same key first, keeps that one. */
+  /**
+   * Writes an artifact atomically; if another run wrote the same key first, keeps that one. A write that fails
+   * (a full disk) leaves nothing behind.
+   */
   write(stage: string, key: string, files: Record<string, Uint8Array | string>, info?: unknown): ArtifactMeta {
     const final = this.folder(stage, key);
     const temporary = partialPath(final);
     mkdirSync(temporary, { recursive: true });
     const meta: ArtifactMeta = { stage, key, files: {}, info };
-    for (const [name, data] of Object.entries(files)) {
-      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-      writeFileSync(path.join(temporary, name), bytes);
-      meta.files[name] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength };
+    try {
+      for (const [name, data] of Object.entries(files)) {
+        const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+        cacheIo.writeFile(path.join(temporary, name), bytes);
+        meta.files[name] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength };
+      }
+      cacheIo.writeFile(path.join(temporary, META), `${JSON.stringify(meta, null, 2)}\n`);
+    } catch (error) {
+      rmSync(temporary, { recursive: true, force: true });
+      throw error;
     }
-    writeFileSync(path.join(temporary, META), `${JSON.stringify(meta, null, 2)}\n`);
     try {
       renameSync(temporary, final);
     } catch {

@@ -31,6 +31,7 @@ import { GRID_VERSION } from './grid/keys.ts';
 import { LAYOUT_VERSION, layoutParamsFor } from './layout/keys.ts';
 import { RENDER_VERSION } from './render/keys.ts';
 import { runView } from './view.ts';
+import { requireLayoutMemory } from './memory-check.ts';
 
 export async function runRecipe(options: {
   recipe: Recipe & { id: string; file: string };
@@ -48,6 +49,8 @@ export async function runRecipe(options: {
   const reports: StageReport[] = [];
   const started = performance.now();
 
+  // Said before the activations, which at a million samples take most of an hour.
+  await requireLayoutMemory(recipe, root, pool);
   const bar = progressBar(`${recipe.id}: activations`, 'chunks');
   let activations;
   try {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { declaredClasses, layerName } from '../../recipes/plan.ts';
 import { UserError } from '../../errors.ts';
+import { isDiskFull } from '../../cache/disk-full.ts';
 import { hashOf } from '../../cache/hash.ts';
 import type { CacheStore } from '../../cache/store.ts';
 import { FileDigests } from '../../cache/file-digests.ts';
@@ -99,13 +100,21 @@ export async function runActivations(options: {
         const input: ChunkInput = { model: modelFolder, preprocess: recipe.preprocess, options: sampleOptions, images, batch: 32 };
         const output = await pool.call(tasks.activationsChunk, input);
         const chunkSkipped = relativeSkipped(output.skipped, folder);
-        cache.write('activations', keys[i]!, chunkFiles(output), { images: output.ids.length, skipped: chunkSkipped });
+        const files = chunkFiles(output);
+        try {
+          cache.write('activations', keys[i]!, files, { images: output.ids.length, skipped: chunkSkipped });
+        } catch (error) {
+          if (!isDiskFull(error)) throw error;
+          throw diskFullForChunks(cache, files, chunks.length - done, chunks.length);
+        }
         skipped.push(...chunkSkipped);
         computed++;
       } else {
         skipped.push(...relativeSkipped((existing.meta.info as { skipped?: Skipped[] })?.skipped ?? [], folder));
       }
-      options.onChunk?.(++done, chunks.length);
+      // (Counted outside the optional call: `f?.(++x)` does not evaluate its argument when f is undefined.)
+      done++;
+      options.onChunk?.(done, chunks.length);
     }),
   );
   // Another shard's chunks are still to come: the usable count is known only once all are there.
@@ -130,6 +139,15 @@ export async function runActivations(options: {
     report && path.relative(root, report),
   );
   return { chunks: keys, computed, reused: keys.length - computed, missing: 0, labels, skipped, unknownLabels, declared, modelHash: model };
+}
+
+/** A full disk, as one sentence: which folder, how much more the chunks still to write need. */
+function diskFullForChunks(cache: CacheStore, files: Record<string, Uint8Array>, left: number, total: number): UserError {
+  const perChunk = Object.values(files).reduce((sum, bytes) => sum + bytes.byteLength, 0);
+  const needed = perChunk * left;
+  return new UserError(
+    `the disk holding ${path.join(cache.root, 'activations')} is full: the ${left} of ${total} activation chunks still to write need about ${needed >= 1e9 ? `${(needed / 1e9).toFixed(1)} GB` : `${Math.ceil(needed / 1e6)} MB`} more (${(perChunk / 1e6).toFixed(1)} MB each); free that much there or set ATLAS_CACHE_DIR to a folder on a larger disk, and run the build again (the chunks already written are kept).`,
+  );
 }
 
 /** How many of the recipe's activation chunks are already in the cache. */

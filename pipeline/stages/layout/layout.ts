@@ -47,7 +47,12 @@ export interface LayoutResult {
   trustworthiness: number;
   neighbourSearch: 'exact' | 'approximate';
   seconds: { pca: number; neighbours: number; umap: number };
+  /** The rows the neighbours were searched in, [n, dims] (after normalization and PCA). */
+  reduced: Float32Array;
+  dims: number;
 }
+
+export type LayoutStep = 'pca' | 'neighbours' | 'umap';
 
 /**
  * With a pool, the neighbour search and the optimization's shards run on its workers (same result as without).
@@ -60,6 +65,7 @@ export async function layoutActivations(
   what = 'the layer',
   pool?: WorkerPool,
   onEpoch?: (done: number, total: number) => void,
+  onStep?: (finished: LayoutStep, seconds: number) => void,
 ): Promise<LayoutResult> {
   if (n <= params.neighbors) {
     throw new UserError(`${what}: ${n} samples cannot be laid out with ${params.neighbors} neighbours; use more images or set layout.neighbors below ${n}.`);
@@ -78,6 +84,7 @@ export async function layoutActivations(
   const reduced = reducing ? pcaOfBlocks(blocks, params.pca, cosine) : cosine ? normalizeRows(wholeRows(blocks), n, d) : wholeRows(blocks);
   const dims = reducing ? params.pca : d;
   const pcaSeconds = tick();
+  onStep?.('pca', pcaSeconds);
   const search = neighbourSearchFor(params, n);
   const knn =
     search === 'approximate'
@@ -86,6 +93,7 @@ export async function layoutActivations(
         ? await exactKnnWith(reduced, n, dims, params.neighbors, params.metric, (job) => pool.call(tasks.neighbours, job))
         : exactKnn(reduced, n, dims, params.neighbors, params.metric);
   const neighbourSeconds = tick();
+  onStep?.('neighbours', neighbourSeconds);
 
   const random = new Random(params.seed, 0x4d4150);
   const epochs = params.epochs ?? defaultEpochs(n);
@@ -109,6 +117,7 @@ export async function layoutActivations(
             dimensions: params.dimensions ?? 2,
           });
   const umapSeconds = tick();
+  onStep?.('umap', umapSeconds);
 
   const points = clipAndScale(raw, params.clipPercentiles, params.margin);
   const sample = Array.from({ length: Math.min(n, 500) }, (_, i) => Math.floor((i * n) / Math.min(n, 500)));
@@ -116,6 +125,8 @@ export async function layoutActivations(
     points,
     trustworthiness: trustworthiness(reduced, dims, points, Math.min(15, n - 1), params.metric, sample),
     neighbourSearch: search,
+    reduced,
+    dims,
     seconds: { pca: pcaSeconds, neighbours: neighbourSeconds, umap: umapSeconds },
   };
 }

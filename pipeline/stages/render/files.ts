@@ -7,17 +7,14 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, promises as fs, readdirS
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
 import { partialPath } from '../../cache/partials.ts';
+import { isDiskFull } from '../../cache/disk-full.ts';
 
 /** The file-system calls the stage makes, gathered so tests can simulate a full disk. */
 export const io = {
   writeFile: (file: string, data: Buffer | string): Promise<void> => fs.writeFile(file, data),
 };
 
-export function isDiskFull(error: unknown): boolean {
-  const e = error as NodeJS.ErrnoException | undefined;
-  // Node reports code ENOSPC; libvips (sharp) only says so in its message.
-  return e?.code === 'ENOSPC' || /ENOSPC|no space left on device/i.test(String(e?.message ?? ''));
-}
+export { isDiskFull };
 
 export function diskFullError(file: string): UserError {
   return new UserError(`disk full while writing ${file}; free space and run again`);
