@@ -89,7 +89,9 @@ describe.skipIf(!existsSync(path.join(DEMO, 'model.json')))('limits of a build',
     expect(error).toBeInstanceOf(UserError);
     const folder = path.join(cache.root, 'activations');
     expect(error!.message).toMatch(
-      new RegExp(`^the disk holding ${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is full: the 2 of 3 activation chunks still to write need about \\d+ MB more \\([\\d.]+ MB each\\); free that much there or set ATLAS_CACHE_DIR`),
+      new RegExp(
+        `^the disk holding ${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is full: the 2 of 3 activation chunks still to write need about \\d+ MB more \\([\\d.]+ MB each\\); free that much there or set ATLAS_CACHE_DIR`,
+      ),
     );
     // One whole chunk, nothing half-written.
     const entries = readdirSync(folder);

@@ -33,7 +33,8 @@ export function layoutPeakBytes({ n, depth, topK, declared, params }: LayoutMemo
   const neighbours = 16 * n * k;
   const candidates = descentSettings(k).candidates;
   // NN-descent: its own copy of the rows, heaps, candidate samples, and one iteration's proposed updates.
-  const descent = neighbourSearchFor(params as LayoutParams, n) === 'approximate' ? 4 * n * dims + 9 * n * k + 16 * n * candidates + 12 * n * candidates ** 2 : 0;
+  const descent =
+    neighbourSearchFor(params as LayoutParams, n) === 'approximate' ? 4 * n * dims + 9 * n * k + 16 * n * candidates + 12 * n * candidates ** 2 : 0;
   // UMAP: the graph (heads, tails, weights) alive while the plan (heads, tails and three float64 per edge) is built.
   const edges = EDGES_PER_NEIGHBOUR * n * k;
   const umap = 44 * edges + 8 * n * k;
