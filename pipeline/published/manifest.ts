@@ -84,6 +84,8 @@ export interface ViewReport {
   id: string;
   samples: number;
   trustworthiness?: number;
+  /** How the layout's nearest neighbours were found (layout/layout.ts, neighbourSearchFor). */
+  neighbourSearch?: 'exact' | 'approximate';
   /** Per grid level: kept cells, and the share of the map's square their icons cover. */
   grids: { size: number; cells: number; coverage: number }[];
   /** The grid size a viewer shows at its home view on a desktop (render/arrangement.ts, HOME_MAP_CSS_PIXELS). */

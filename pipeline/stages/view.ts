@@ -21,6 +21,7 @@ import { layoutKeyFor, layoutParamsFor } from './layout/keys.ts';
 import { computeLayout, viewSamples } from './layout/stage.ts';
 import { takeRows } from './layout/view-samples.ts';
 import { gatherRows, rowBlocksOf, type RowBlocks } from './row-blocks.ts';
+import { neighbourSearchFor } from './layout/layout.ts';
 import { runLegibility } from './legibility/stage.ts';
 import type { LegibilityScore, ViewReport } from '../published/manifest.ts';
 import { homeGrid, planPyramid } from './render/arrangement.ts';
@@ -215,6 +216,7 @@ export async function runView(ctx: ViewContext, view: ViewPlan, outDir: string):
     id: view.id,
     samples: n,
     ...(trustworthiness !== undefined ? { trustworthiness } : {}),
+    neighbourSearch: neighbourSearchFor(params, n),
     grids: levels.map((l) => ({ size: l.size, cells: l.cells.length, coverage: drawnCoverage(l.cells, n, l.size) })),
     homeGrid: home,
     ...(legibility ? { legibility } : {}),

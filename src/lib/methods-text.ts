@@ -99,6 +99,13 @@ export function layoutText(manifest: MethodsManifest, views: [string, NonNullabl
       ? `; each axis is then clipped to its ${ordinal(l.clipPercentiles[0]!)}–${ordinal(l.clipPercentiles[1]!)} percentile${isNumber(l.margin) ? `, given a ${decimal(l.margin * 100, 0)} % margin` : ''} and scaled to [0, 1]`
       : '';
   const sentences = [`Each view’s samples are ${reduce}${knn}, ${umap}${clip}.`];
+  const approximate = Object.entries(manifest.results ?? {}).flatMap(([id, result]) => (result?.neighbourSearch === 'approximate' ? [id] : []));
+  if (approximate.length) {
+    const all = approximate.length === entries.length;
+    sentences.push(
+      `${all ? 'Every view’s neighbours are' : `The neighbours of ${list(approximate)} are`} approximate: random-projection trees give each sample a first guess, which NN-descent (Dong et al. 2011) improves from its neighbours’ neighbours${all ? '' : '; the other views’ are exact'}.`,
+    );
+  }
 
   const names: Record<string, string> = { neighbors: 'neighbours', minDist: 'minimum distance', pca: 'PCA dimensions' };
   const differences = entries

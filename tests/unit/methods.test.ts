@@ -142,6 +142,29 @@ describe('the methods appendix of a full manifest', () => {
     expect(methods.text.layout).toContain('clipped to its 1st–99th percentile, given a 10 % margin');
     expect(methods.text.layout).toContain('These differ per view: mixed3b: neighbours 200, metric euclidean.');
     expect(methods.text.layout).toContain('A comparison uses a layout only for its vertical axis');
+    expect(methods.text.layout).not.toContain('approximate');
+  });
+
+  it('says which views found their neighbours approximately', () => {
+    const views = Object.keys(full.layouts!);
+    const withSearch = (search: (id: string) => 'exact' | 'approximate') => ({
+      ...full,
+      results: Object.fromEntries(views.map((id) => [id, { ...full.results?.[id], neighbourSearch: search(id) }])),
+    });
+    expect(
+      methodsOf(
+        withSearch((id) => (id === views[0] ? 'approximate' : 'exact')),
+        'demo',
+      ).text.layout,
+    ).toContain(
+      `The neighbours of ${views[0]} are approximate: random-projection trees give each sample a first guess, which NN-descent (Dong et al. 2011) improves from its neighbours’ neighbours; the other views’ are exact.`,
+    );
+    expect(
+      methodsOf(
+        withSearch(() => 'approximate'),
+        'demo',
+      ).text.layout,
+    ).toContain('Every view’s neighbours are approximate:');
   });
 
   it('lists every icon parameter, including ones it does not know', () => {
