@@ -33,8 +33,9 @@ export function descentSettings(k: number): DescentSettings {
   return { trees: 4, leafSize: 32, candidates: Math.min(k, 12), maxIterations: 12, delta: 0.001 };
 }
 
-/** Points per job for phases split into blocks. */
+/** Points per job for phases split into blocks, and blocks joined before their updates are applied. */
 const BLOCK = 8192;
+const BLOCKS_PER_BATCH = 16;
 
 export interface DescentReport {
   iterations: number;
@@ -72,11 +73,18 @@ export async function approximateKnn(
       pool ? pool.call(tasks.nnSampleCandidates, { state, iteration, ...range }) : sampleCandidates({ state, iteration, ...range }),
     );
     await each(blocks, (range) => (pool ? pool.call(tasks.nnRetireSampled, { state, ...range }) : retireSampled({ state, ...range })));
-    const updates: Updates[] = await each(blocks, (range) => (pool ? pool.call(tasks.nnLocalJoin, { state, ...range }) : localJoin({ state, ...range })));
-    const changed = await each(owners, (range) =>
-      pool ? pool.call(tasks.nnApplyUpdates, { state, updates, ...range }) : applyUpdates({ state, updates, ...range }),
-    );
-    changes.push(changed.reduce((sum, value) => sum + value, 0));
+    // Joins and their updates a batch of blocks at a time: later batches start from the rows earlier ones
+    // improved, and one iteration's proposals never sit in memory all at once (gigabytes at a million points).
+    let changed = 0;
+    for (let first = 0; first < blocks.length; first += BLOCKS_PER_BATCH) {
+      const batch = blocks.slice(first, first + BLOCKS_PER_BATCH);
+      const updates: Updates[] = await each(batch, (range) => (pool ? pool.call(tasks.nnLocalJoin, { state, ...range }) : localJoin({ state, ...range })));
+      const counts = await each(owners, (range) =>
+        pool ? pool.call(tasks.nnApplyUpdates, { state, updates, ...range }) : applyUpdates({ state, updates, ...range }),
+      );
+      changed += counts.reduce((sum, value) => sum + value, 0);
+    }
+    changes.push(changed);
     if (changes.at(-1)! < settings.delta * n * k) break;
   }
 

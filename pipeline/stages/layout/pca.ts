@@ -19,17 +19,18 @@ export function pcaOfBlocks(blocks: RowBlocks, k: number, normalize: boolean): F
   }
   const sums = new Float64Array(d);
   const products = new Float64Array(d * d);
-  blocks.forEach((_, block) => {
-    const rows = prepare(block);
-    const product = tf.tidy(() => {
-      const x = tf.tensor2d(rows, [rows.length / d, d]);
-      return tf.matMul(tf.transpose(x), x);
-    });
-    const values = product.dataSync();
-    product.dispose();
-    for (let i = 0; i < values.length; i++) products[i] = products[i]! + values[i]!;
-    for (let i = 0; i < rows.length; i++) sums[i % d] = sums[i % d]! + rows[i]!;
-  });
+  blocks.forEach((_, block) =>
+    forEachPiece(prepare(block), d, (rows) => {
+      const product = tf.tidy(() => {
+        const x = tf.tensor2d(rows, [rows.length / d, d]);
+        return tf.matMul(tf.transpose(x), x);
+      });
+      const values = product.dataSync();
+      product.dispose();
+      for (let i = 0; i < values.length; i++) products[i] = products[i]! + values[i]!;
+      for (let i = 0; i < rows.length; i++) sums[i % d] = sums[i % d]! + rows[i]!;
+    }),
+  );
   const mean = Array.from(sums, (sum) => sum / n);
   const covariance = Array.from({ length: d }, (_, i) =>
     Array.from({ length: d }, (_, j) => (products[i * d + j]! / n - mean[i]! * mean[j]!) * (n / Math.max(1, n - 1))),
@@ -38,15 +39,22 @@ export function pcaOfBlocks(blocks: RowBlocks, k: number, normalize: boolean): F
   const projected = new Float32Array(n * k);
   const w = tf.tensor2d(basis, [d, k]);
   const shift = tf.tidy(() => tf.matMul(tf.tensor2d(mean, [1, d]), w));
-  blocks.forEach((start, block) => {
-    const rows = prepare(block);
-    const projection = tf.tidy(() => tf.sub(tf.matMul(tf.tensor2d(rows, [rows.length / d, d]), w), shift));
-    projected.set(projection.dataSync() as Float32Array, start * k);
-    projection.dispose();
-  });
+  blocks.forEach((start, block) =>
+    forEachPiece(prepare(block), d, (rows, offset) => {
+      const projection = tf.tidy(() => tf.sub(tf.matMul(tf.tensor2d(rows, [rows.length / d, d]), w), shift));
+      projected.set(projection.dataSync() as Float32Array, (start + offset) * k);
+      projection.dispose();
+    }),
+  );
   w.dispose();
   shift.dispose();
   return projected;
+}
+
+/** Rows on the engine PIECE_ROWS at a time: the engine's memory grows to its largest tensor and never shrinks. */
+const PIECE_ROWS = 32_768;
+function forEachPiece(rows: Float32Array, d: number, visit: (piece: Float32Array, offset: number) => void): void {
+  for (let offset = 0; offset < rows.length / d; offset += PIECE_ROWS) visit(rows.subarray(offset * d, (offset + PIECE_ROWS) * d), offset);
 }
 
 export function pca(data: Float32Array, n: number, d: number, k: number): Float32Array {

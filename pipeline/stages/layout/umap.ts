@@ -46,10 +46,19 @@ export function fuzzyGraph(indices: Int32Array, distances: Float32Array, n: numb
   }
 
   // Fuzzy union w + wᵀ − w∘wᵀ. Rows sorted by neighbour index, so the reverse weight is a binary search.
+  // (An insertion sort in place: a row's neighbours are distinct, so the order is the one any sort gives.)
   const order = new Int32Array(n * k);
   for (let i = 0; i < n; i++) {
-    const row = Array.from({ length: k }, (_, j) => i * k + j).sort((p, q) => indices[p]! - indices[q]!);
-    order.set(row, i * k);
+    const base = i * k;
+    for (let j = 0; j < k; j++) {
+      const e = base + j;
+      let at = j;
+      while (at > 0 && indices[order[base + at - 1]!]! > indices[e]!) {
+        order[base + at] = order[base + at - 1]!;
+        at--;
+      }
+      order[base + at] = e;
+    }
   }
   const reverse = (i: number, j: number): number => {
     let [low, high] = [j * k, j * k + k - 1];
@@ -226,10 +235,19 @@ export function planLayout(graph: Graph, n: number, options: OptimizeOptions): L
   };
 }
 
+// The shard's private positions: one buffer per thread, reused every epoch (a fresh 16 MB array per shard and
+// epoch at a million points left the threads' memory to the garbage collector).
+let scratch = new Float64Array(0);
+function scratchFor(length: number): Float64Array {
+  if (scratch.length !== length) scratch = new Float64Array(length);
+  return scratch;
+}
+
 /** One shard's edges for one epoch (umap-learn's optimize_layout_euclidean, move_other = true). */
 export function runShardEpoch(plan: LayoutPlan, shard: number, epoch: number): void {
   const { n, a, b, heads, tails, perSample, nextSample, nextNegative, negativeRate } = plan;
-  const y = Float64Array.from(plan.positions);
+  const y = scratchFor(plan.positions.length);
+  y.set(plan.positions);
   const random = new Random(plan.seed, shard, epoch);
   const alpha = 1 - epoch / plan.epochs;
   const end = plan.shardStarts[shard + 1]!;
