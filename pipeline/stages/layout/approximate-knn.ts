@@ -28,7 +28,11 @@ export interface DescentSettings {
   delta: number;
 }
 
-/** Chosen on the demo's layers (bench:layout): recall@15 ≥ 0.95 against the exact search. */
+/**
+ * Chosen on 50,000 of the demo's mixed5a samples (PCA to 50, cosine), against the exact search: recall@15 0.998
+ * with 15 neighbours (3.7 s against 13.1 s) and 0.9998 with 50 (12.3 s against 14.2 s). Eight trees or 24
+ * candidates gained under 0.001 of recall for half as much time again.
+ */
 export function descentSettings(k: number): DescentSettings {
   return { trees: 4, leafSize: 32, candidates: Math.min(k, 12), maxIterations: 12, delta: 0.001 };
 }

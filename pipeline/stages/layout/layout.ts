@@ -1,8 +1,8 @@
 /**
- * The layout of one layer's activations: optional normalization and PCA, k nearest neighbours (exact, or
- * approximate above EXACT_NEIGHBOURS_UP_TO samples), UMAP
- * (umap.ts on typed arrays, or umap-js as the reference; seeded), then the percentile clip and scale to [0, 1]. Bad input —
- * too few samples, NaN or constant activations — stops with one sentence before any of it runs.
+ * The layout of one layer's activations: optional normalization and PCA (a block of rows at a time), k nearest
+ * neighbours (exact, or approximate above EXACT_NEIGHBOURS_UP_TO samples), UMAP (umap.ts on typed arrays, or
+ * umap-js as the reference; seeded), then the percentile clip and scale to [0, 1]. Bad input — too few samples,
+ * NaN or constant activations — stops with one sentence before any of it runs.
  */
 import { UMAP } from 'umap-js';
 import { UserError } from '../../errors.ts';
