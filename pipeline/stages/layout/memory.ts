@@ -9,16 +9,17 @@ import { BLOCK_FLOATS } from '../layer-data.ts';
 import { descentSettings } from './approximate-knn.ts';
 import { neighbourSearchFor, type LayoutParams } from './layout.ts';
 
-/** The process, its TensorFlow.js engines and worker threads before any data (measured: about 0.6 GB on 2 workers). */
-const BASELINE_BYTES = 700e6;
+/** The process, its TensorFlow.js engines and worker threads, whose memory keeps the activations stage's high-water mark. */
+const BASELINE_BYTES = 1.6e9;
 /** Edges of the symmetrized neighbour graph per point, per neighbour (measured 1.3–1.5 on the demo's layers). */
 const EDGES_PER_NEIGHBOUR = 1.6;
 /**
- * Resident memory runs ahead of the live bytes counted below: typed arrays are freed only when the garbage
- * collector runs, and an engine's memory keeps its largest size. A million samples of the demo's mixed5a peaked at
- * 1.7× the live bytes (bench:scale).
+ * Resident memory runs well ahead of the live bytes counted below: typed arrays (shared ones across threads above
+ * all) are freed only when every thread's garbage collector has run, and an engine's memory keeps its largest
+ * size. In bench:scale's run of 100,000, 300,000 and then 1,000,000 samples of the demo's mixed5a in one process,
+ * peaks were 1.8, 1.9 and 2.3 times the live bytes over this baseline.
  */
-const RESIDENT_PER_LIVE = 1.7;
+const RESIDENT_PER_LIVE = 2.4;
 
 export interface LayoutMemoryInput {
   n: number;
