@@ -310,8 +310,11 @@ export class TestPage {
       .toBuffer();
   }
 
-  /** Waits until `target` exists (for example a figure with data-ready and data-loaded set). */
-  async waitFor(target: Target, timeoutMs = 30_000): Promise<void> {
+  /**
+   * Waits until `target` exists (for example a figure with data-ready and data-loaded set). 45 s: on a loaded
+   * 2-core runner WebKit once took over 30 s to load a deep-linked figure that takes 5 s on an idle one.
+   */
+  async waitFor(target: Target, timeoutMs = 45_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while ((await this.count(target)) === 0) {
       if (Date.now() > deadline) throw new Error(`${this.engine.name}: nothing matched ${describe(target)} within ${timeoutMs / 1000} s.`);
