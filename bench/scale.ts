@@ -3,9 +3,9 @@
  * BENCH_SCALE_COUNTS samples (default 100,000, 300,000 and 1,000,000; one image each) of one layer
  * (BENCH_SCALE_LAYER, default mixed5a), as `atlas build` runs them: per stage, wall time and the process's peak
  * resident memory (worker threads included, sampled every 200 ms) next to the build's own estimate, and the
- * layout's trustworthiness (k = 15, 500 points). Counts run in ascending order in one project with one cache,
- * so each count's activations compute only the chunks the smaller count did not have; the "all chunks" figure
- * adds them up.
+ * layout's trustworthiness (k = 15, 500 points). Each count runs in a process of its own, as a build does, so its
+ * peak is that build's; counts run in ascending order in one project with one cache, so each count's
+ * activations compute only the chunks the smaller count did not have, and the totals add them up.
  *
  * Also, in the same run:
  * - at BENCH_SCALE_EXACT_AT (default 100,000): recall@15 of the approximate search against the exact one on the
@@ -74,6 +74,11 @@ const saved = TABLE_ONLY
 const rows: Row[] = saved?.rows ?? [];
 const summary: Record<string, number> = saved?.summary ?? {};
 const backend = await initBackend({ ATLAS_BACKEND: process.env.ATLAS_BACKEND ?? 'wasm' });
+const countArgument = process.argv.indexOf('--count');
+if (countArgument > 0) {
+  await measureCount(Number(process.argv[countArgument + 1]));
+  process.exit(0);
+}
 if (!TABLE_ONLY) await measure();
 // The estimate column: the build's current estimate for each count (one position per image, this recipe).
 const depth =
@@ -83,12 +88,34 @@ for (const row of rows)
   if (['PCA', 'neighbours', 'UMAP'].includes(row.stage))
     row.estimateMB = mb(layoutPeakBytes({ n: row.count, depth, topK: 5, declared: 2, params: layoutSettings }));
 
-/** Runs every count and fills `rows` and `summary`. */
+/** Runs every count, each in a child process of its own (`--count N`), and fills `rows` and `summary`. */
 async function measure(): Promise<void> {
   const root = process.env.BENCH_SCALE_PROJECT ? path.resolve(process.env.BENCH_SCALE_PROJECT) : mkdtempSync(path.join(os.tmpdir(), 'atlas-scale-'));
   mkdirSync(path.join(root, 'content', 'atlases'), { recursive: true });
   if (!existsSync(path.join(root, 'content', 'models', 'demo')))
     cpSync('content/models/demo', path.join(root, 'content', 'models', 'demo'), { recursive: true });
+  let activationSeconds = 0;
+  try {
+    for (const count of COUNTS) {
+      const results = path.join(root, `results-${count}.json`);
+      const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--count', String(count)], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, BENCH_SCALE_ROOT: root, BENCH_SCALE_RESULTS: results, BENCH_SCALE_ACTIVATIONS_BEFORE: String(activationSeconds) },
+      });
+      if (child.status !== 0) throw new Error(`bench:scale at ${count} samples failed (exit ${child.status ?? child.signal})`);
+      const measured = JSON.parse(readFileSync(results, 'utf8')) as { rows: Row[]; summary: Record<string, number> };
+      rows.push(...measured.rows);
+      Object.assign(summary, measured.summary);
+      activationSeconds = summary[`activations${count}`]!;
+    }
+  } finally {
+    if (!process.env.BENCH_SCALE_PROJECT) rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** One count, in this process (a child of `measure`): rows and summary to BENCH_SCALE_RESULTS. */
+async function measureCount(count: number): Promise<void> {
+  const root = process.env.BENCH_SCALE_ROOT!;
   const recipeFile = path.join(root, 'content', 'atlases', 'scale.yaml');
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
@@ -117,175 +144,175 @@ async function measure(): Promise<void> {
 
   const pool = WorkerPool.create();
 
-  let activationSeconds = 0;
+  let activationSeconds = Number(process.env.BENCH_SCALE_ACTIVATIONS_BEFORE ?? 0);
   try {
-    for (const count of COUNTS) {
-      writeFileSync(
-        recipeFile,
-        `model: content/models/demo
-  preprocess: { size: 64, range: [0, 1] }
-  data: { synthetic: { seed: 7, split: test }, count: ${count} }
-  layers: [${LAYER}]
-  attribution: { topK: 5, classes: [whale, shark] }
-  layout: { ${Object.entries(layoutSettings)
-    .map(([field, value]) => `${field}: ${value}`)
-    .join(', ')} }
-  grids: { sizes: [${SIZES.join(', ')}], minCount: 5 }
-  `,
-      );
-      const recipe = readRecipe(recipeFile, root);
-      const cache = new CacheStore(path.join(root, '.atlas-cache'));
-      const activations = await timed(
-        count,
-        'activations',
-        () => runActivations({ recipe, root, cache, pool }),
-        (a) => `${a.computed} new chunks of ${a.chunks.length} on ${pool.size} workers`,
-      );
-      activationSeconds += rows.at(-1)!.seconds;
-      const data = await timed(
-        count,
-        'load layer',
-        () => loadLayer(cache, activations.chunks, LAYER, recipe.attribution.topK, activations.declared.length),
-        (d) => `${d.n.toLocaleString('en')} × ${d.depth} in ${d.vectors.blocks} block${d.vectors.blocks > 1 ? 's' : ''}`,
-      );
-      const params: LayoutParams = { ...recipe.layout };
-      summary.depth = data.depth;
-      const estimate = layoutPeakBytes({ n: data.n, depth: data.depth, topK: data.topK, declared: data.declaredCount, params });
+    // (Lines joined rather than one template literal, which re-indenting the code once broke.)
+    const layoutFields = Object.entries(layoutSettings).map(([field, value]) => `${field}: ${value}`);
+    writeFileSync(
+      recipeFile,
+      [
+        'model: content/models/demo',
+        'preprocess: { size: 64, range: [0, 1] }',
+        `data: { synthetic: { seed: 7, split: test }, count: ${count} }`,
+        `layers: [${LAYER}]`,
+        'attribution: { topK: 5, classes: [whale, shark] }',
+        `layout: { ${layoutFields.join(', ')} }`,
+        `grids: { sizes: [${SIZES.join(', ')}], minCount: 5 }`,
+        '',
+      ].join('\n'),
+    );
+    const recipe = readRecipe(recipeFile, root);
+    const cache = new CacheStore(path.join(root, '.atlas-cache'));
+    const activations = await timed(
+      count,
+      'activations',
+      () => runActivations({ recipe, root, cache, pool }),
+      (a) => `${a.computed} new chunks of ${a.chunks.length} on ${pool.size} workers`,
+    );
+    activationSeconds += rows.at(-1)!.seconds;
+    const data = await timed(
+      count,
+      'load layer',
+      () => loadLayer(cache, activations.chunks, LAYER, recipe.attribution.topK, activations.declared.length),
+      (d) => `${d.n.toLocaleString('en')} × ${d.depth} in ${d.vectors.blocks} block${d.vectors.blocks > 1 ? 's' : ''}`,
+    );
+    const params: LayoutParams = { ...recipe.layout };
+    summary.depth = data.depth;
+    const estimate = layoutPeakBytes({ n: data.n, depth: data.depth, topK: data.topK, declared: data.declaredCount, params });
 
-      // The layout, one row per step (its own peak each).
-      peak = process.memoryUsage().rss;
-      const layout = await layoutActivations(data.vectors, data.n, data.depth, params, LAYER, pool, undefined, (step, seconds) => {
-        peak = Math.max(peak, process.memoryUsage().rss);
-        record({
-          count,
-          stage: step === 'pca' ? 'PCA' : step === 'umap' ? 'UMAP' : 'neighbours',
-          seconds,
-          peakMB: mb(peak),
-          estimateMB: mb(estimate),
-          detail: '',
-        });
-        peak = process.memoryUsage().rss;
+    // The layout, one row per step (its own peak each).
+    peak = process.memoryUsage().rss;
+    const layout = await layoutActivations(data.vectors, data.n, data.depth, params, LAYER, pool, undefined, (step, seconds) => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+      record({
+        count,
+        stage: step === 'pca' ? 'PCA' : step === 'umap' ? 'UMAP' : 'neighbours',
+        seconds,
+        peakMB: mb(peak),
+        estimateMB: mb(estimate),
+        detail: '',
       });
-      const layoutSeconds = layout.seconds.pca + layout.seconds.neighbours + layout.seconds.umap;
-      rows.find((r) => r.count === count && r.stage === 'neighbours')!.detail = `${layout.neighbourSearch}, k = ${params.neighbors}`;
-      rows.find((r) => r.count === count && r.stage === 'UMAP')!.detail =
-        `trustworthiness ${layout.trustworthiness.toFixed(4)}; layout ${(layoutSeconds / 60).toFixed(1)} min in all`;
+      peak = process.memoryUsage().rss;
+    });
+    const layoutSeconds = layout.seconds.pca + layout.seconds.neighbours + layout.seconds.umap;
+    rows.find((r) => r.count === count && r.stage === 'neighbours')!.detail = `${layout.neighbourSearch}, k = ${params.neighbors}`;
+    rows.find((r) => r.count === count && r.stage === 'UMAP')!.detail =
+      `trustworthiness ${layout.trustworthiness.toFixed(4)}; layout ${(layoutSeconds / 60).toFixed(1)} min in all`;
 
-      const grids = await timed(
-        count,
-        'grids',
-        () =>
-          SIZES.map((size) =>
-            buildGrid(
-              {
-                points: layout.points,
-                activations: data.vectors,
-                depth: data.depth,
-                topClasses: data.topClasses,
-                topValues: data.topValues,
-                topK: data.topK,
-                declared: data.declared,
-                declaredCount: data.declaredCount,
-              },
-              size,
-              5,
-            ),
+    const grids = await timed(
+      count,
+      'grids',
+      () =>
+        SIZES.map((size) =>
+          buildGrid(
+            {
+              points: layout.points,
+              activations: data.vectors,
+              depth: data.depth,
+              topClasses: data.topClasses,
+              topValues: data.topValues,
+              topK: data.topK,
+              declared: data.declared,
+              declaredCount: data.declaredCount,
+            },
+            size,
+            5,
           ),
-        (built) => built.map((g) => `${g.size}²: ${g.cells.length.toLocaleString('en')}`).join(', '),
+        ),
+      (built) => built.map((g) => `${g.size}²: ${g.cells.length.toLocaleString('en')}`).join(', '),
+    );
+    const gridSeconds = rows.at(-1)!.seconds;
+    summary[`total${count}`] = activationSeconds + rows.find((r) => r.count === count && r.stage === 'load layer')!.seconds + layoutSeconds + gridSeconds;
+    summary[`layout${count}`] = layoutSeconds;
+    summary[`peak${count}`] = Math.max(...rows.filter((r) => r.count === count).map((r) => r.peakMB));
+    summary[`trust${count}`] = layout.trustworthiness;
+    summary[`activations${count}`] = activationSeconds;
+
+    if (count === EXACT_AT) {
+      // Recall@15 on the first 50,000 rows the layout searched, and the same layout on exact neighbours.
+      const n = Math.min(RECALL_POINTS, data.n);
+      const subset = layout.reduced.subarray(0, n * layout.dims);
+      await timed(
+        count,
+        `recall@15 on ${n.toLocaleString('en')} rows`,
+        async () => {
+          const exact = await exactKnnWith(subset, n, layout.dims, 15, params.metric, (job) => pool.call(tasks.neighbours, job));
+          const approximate = await approximateKnn(subset, n, layout.dims, 15, params.metric, params.seed, pool);
+          let found = 0;
+          for (let i = 0; i < n; i++) {
+            const truth = new Set(exact.indices.subarray(i * 15, (i + 1) * 15));
+            for (let s = 0; s < 15; s++) if (truth.has(approximate.indices[i * 15 + s]!)) found++;
+          }
+          return (summary.recall = found / (n * 15));
+        },
+        (recall) => `recall ${recall.toFixed(4)} (approximate against exact, k = 15)`,
       );
-      const gridSeconds = rows.at(-1)!.seconds;
-      summary[`total${count}`] = activationSeconds + rows.find((r) => r.count === count && r.stage === 'load layer')!.seconds + layoutSeconds + gridSeconds;
-      summary[`layout${count}`] = layoutSeconds;
-      summary[`peak${count}`] = Math.max(...rows.filter((r) => r.count === count).map((r) => r.peakMB));
-      summary[`trust${count}`] = layout.trustworthiness;
-      summary[`activations${count}`] = activationSeconds;
+      await timed(
+        count,
+        'layout, exact neighbours',
+        () => layoutActivations(data.vectors, data.n, data.depth, { ...params, neighbourSearch: 'exact' }, LAYER, pool),
+        (exact) => {
+          summary.trustExact = exact.trustworthiness;
+          return `trustworthiness ${exact.trustworthiness.toFixed(4)} (approximate: ${layout.trustworthiness.toFixed(4)}); neighbours ${exact.seconds.neighbours.toFixed(0)} s`;
+        },
+      );
+    }
 
-      if (count === EXACT_AT) {
-        // Recall@15 on the first 50,000 rows the layout searched, and the same layout on exact neighbours.
-        const n = Math.min(RECALL_POINTS, data.n);
-        const subset = layout.reduced.subarray(0, n * layout.dims);
-        await timed(
-          count,
-          `recall@15 on ${n.toLocaleString('en')} rows`,
-          async () => {
-            const exact = await exactKnnWith(subset, n, layout.dims, 15, params.metric, (job) => pool.call(tasks.neighbours, job));
-            const approximate = await approximateKnn(subset, n, layout.dims, 15, params.metric, params.seed, pool);
-            let found = 0;
-            for (let i = 0; i < n; i++) {
-              const truth = new Set(exact.indices.subarray(i * 15, (i + 1) * 15));
-              for (let s = 0; s < 15; s++) if (truth.has(approximate.indices[i * 15 + s]!)) found++;
-            }
-            return (summary.recall = found / (n * 15));
-          },
-          (recall) => `recall ${recall.toFixed(4)} (approximate against exact, k = 15)`,
-        );
-        await timed(
-          count,
-          'layout, exact neighbours',
-          () => layoutActivations(data.vectors, data.n, data.depth, { ...params, neighbourSearch: 'exact' }, LAYER, pool),
-          (exact) => {
-            summary.trustExact = exact.trustworthiness;
-            return `trustworthiness ${exact.trustworthiness.toFixed(4)} (approximate: ${layout.trustworthiness.toFixed(4)}); neighbours ${exact.seconds.neighbours.toFixed(0)} s`;
-          },
-        );
-      }
+    if (count === UMAP_LEARN_AT && python) {
+      const folder = mkdtempSync(path.join(os.tmpdir(), 'atlas-umap-learn-'));
+      writeFileSync(path.join(folder, 'x.f32'), layout.reduced);
+      const script = [
+        'import numpy as np, time, umap, resource',
+        `x = np.fromfile('${folder}/x.f32', dtype=np.float32).reshape(${data.n}, ${layout.dims})`,
+        `options = dict(n_neighbors=${params.neighbors}, min_dist=${params.minDist}, metric='${params.metric}', n_epochs=200)`,
+        'umap.UMAP(**options).fit_transform(x[:2000])  # numba compiles once',
+        't = time.time()',
+        'y = umap.UMAP(**options).fit_transform(x)',
+        'print(time.time() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)',
+        `y.astype(np.float32).tofile('${folder}/y.f32')`,
+      ].join('\n');
+      const [seconds, peakMB] = execFileSync(python, ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 24 })
+        .trim()
+        .split(/\s+/)
+        .map(Number);
+      const y = new Float32Array(readFileSync(path.join(folder, 'y.f32')).buffer.slice(0));
+      rmSync(folder, { recursive: true, force: true });
+      const sample = Array.from({ length: 500 }, (_, i) => Math.floor((i * data.n) / 500));
+      const trust = trustworthiness(
+        layout.reduced,
+        layout.dims,
+        clipAndScale(y, recipe.layout.clipPercentiles, recipe.layout.margin),
+        15,
+        params.metric,
+        sample,
+      );
+      summary.umapLearnSeconds = seconds!;
+      summary.umapLearnTrust = trust;
+      summary.oursNeighboursUmap = layout.seconds.neighbours + layout.seconds.umap;
+      record({
+        count,
+        stage: 'umap-learn, same PCA rows',
+        seconds: seconds!,
+        peakMB: peakMB!,
+        detail: `trustworthiness ${trust.toFixed(4)} (ours: ${layout.trustworthiness.toFixed(4)}); ours took ${(layout.seconds.neighbours + layout.seconds.umap).toFixed(0)} s for neighbours + UMAP, ${(seconds! / (layout.seconds.neighbours + layout.seconds.umap)).toFixed(1)}× faster`,
+      });
+    }
 
-      if (count === UMAP_LEARN_AT && python) {
-        const folder = mkdtempSync(path.join(os.tmpdir(), 'atlas-umap-learn-'));
-        writeFileSync(path.join(folder, 'x.f32'), layout.reduced);
-        const script = [
-          'import numpy as np, time, umap, resource',
-          `x = np.fromfile('${folder}/x.f32', dtype=np.float32).reshape(${data.n}, ${layout.dims})`,
-          `options = dict(n_neighbors=${params.neighbors}, min_dist=${params.minDist}, metric='${params.metric}', n_epochs=200)`,
-          'umap.UMAP(**options).fit_transform(x[:2000])  # numba compiles once',
-          't = time.time()',
-          'y = umap.UMAP(**options).fit_transform(x)',
-          'print(time.time() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)',
-          `y.astype(np.float32).tofile('${folder}/y.f32')`,
-        ].join('\n');
-        const [seconds, peakMB] = execFileSync(python, ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 24 })
-          .trim()
-          .split(/\s+/)
-          .map(Number);
-        const y = new Float32Array(readFileSync(path.join(folder, 'y.f32')).buffer.slice(0));
-        rmSync(folder, { recursive: true, force: true });
-        const sample = Array.from({ length: 500 }, (_, i) => Math.floor((i * data.n) / 500));
-        const trust = trustworthiness(
-          layout.reduced,
-          layout.dims,
-          clipAndScale(y, recipe.layout.clipPercentiles, recipe.layout.margin),
-          15,
-          params.metric,
-          sample,
-        );
-        summary.umapLearnSeconds = seconds!;
-        summary.umapLearnTrust = trust;
-        summary.oursNeighboursUmap = layout.seconds.neighbours + layout.seconds.umap;
-        record({
-          count,
-          stage: 'umap-learn, same PCA rows',
-          seconds: seconds!,
-          peakMB: peakMB!,
-          detail: `trustworthiness ${trust.toFixed(4)} (ours: ${layout.trustworthiness.toFixed(4)}); ours took ${(layout.seconds.neighbours + layout.seconds.umap).toFixed(0)} s for neighbours + UMAP, ${(seconds! / (layout.seconds.neighbours + layout.seconds.umap)).toFixed(1)}× faster`,
-        });
-      }
-
-      if (count === COUNTS.at(-1)) {
-        const grid = grids.at(-1)!;
-        await timed(
-          count,
-          `render grid ${grid.size} at ${CELL_PIXELS} px`,
-          () => renderLevel(grid, data.n, recipe.render),
-          (r) =>
-            `${(grid.size * CELL_PIXELS).toLocaleString('en')} px wide; ${r.tiles.toLocaleString('en')} tiles, ${r.megabytes.toFixed(0)} MB; with cell data and sprites about ${r.files.toLocaleString('en')} files per view`,
-        );
-      }
+    if (count === COUNTS.at(-1)) {
+      const grid = grids.at(-1)!;
+      await timed(
+        count,
+        `render grid ${grid.size} at ${CELL_PIXELS} px`,
+        () => renderLevel(grid, data.n, recipe.render),
+        (r) =>
+          `${(grid.size * CELL_PIXELS).toLocaleString('en')} px wide; ${r.tiles.toLocaleString('en')} tiles, ${r.megabytes.toFixed(0)} MB; with cell data and sprites about ${r.files.toLocaleString('en')} files per view`,
+      );
     }
   } finally {
     clearInterval(sampler);
     await pool.close();
-    if (!process.env.BENCH_SCALE_PROJECT) rmSync(root, { recursive: true, force: true });
   }
+  writeFileSync(process.env.BENCH_SCALE_RESULTS!, JSON.stringify({ rows, summary }));
 }
 
 /** The level composed from stand-in icons (each cell's mean activation as colour and texture) and cut into tiles. */

@@ -7,6 +7,7 @@ import { normalizeRows, type Metric, type Neighbours } from './knn.ts';
 import {
   applyUpdates,
   buildTree,
+  createArena,
   createState,
   finishRows,
   initializeRows,
@@ -14,7 +15,6 @@ import {
   retireSampled,
   sampleCandidates,
   type RpTree,
-  type Updates,
 } from './nn-descent.ts';
 
 const tasks = tasksOf<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
@@ -60,6 +60,7 @@ export async function approximateKnn(
   const cosine = metric === 'cosine';
   const state = createState(cosine ? normalizeRows(data, n, d) : data, n, d, k, cosine, seed, settings.candidates);
   const blocks = ranges(n, Math.ceil(n / BLOCK));
+  const arena = createArena(Math.min(BLOCKS_PER_BATCH, blocks.length), Math.max(...blocks.map(({ start, end }) => end - start)), settings.candidates);
   // Phases that scan every row for their own points' entries run as one range per thread.
   const owners = ranges(n, pool?.size ?? 1);
 
@@ -77,16 +78,18 @@ export async function approximateKnn(
       pool ? pool.call(tasks.nnSampleCandidates, { state, iteration, ...range }) : sampleCandidates({ state, iteration, ...range }),
     );
     await each(blocks, (range) => (pool ? pool.call(tasks.nnRetireSampled, { state, ...range }) : retireSampled({ state, ...range })));
-    // Joins and their updates a batch of blocks at a time: later batches start from the rows earlier ones
-    // improved, and one iteration's proposals never sit in memory all at once (gigabytes at a million points).
+    // Joins and their updates a batch of blocks at a time, each join in its slot of the arena: later batches
+    // start from the rows earlier ones improved, and one iteration's proposals never sit in memory all at once.
     let changed = 0;
     for (let first = 0; first < blocks.length; first += BLOCKS_PER_BATCH) {
       const batch = blocks.slice(first, first + BLOCKS_PER_BATCH);
-      const updates: Updates[] = await each(batch, (range) => (pool ? pool.call(tasks.nnLocalJoin, { state, ...range }) : localJoin({ state, ...range })));
-      const counts = await each(owners, (range) =>
-        pool ? pool.call(tasks.nnApplyUpdates, { state, updates, ...range }) : applyUpdates({ state, updates, ...range }),
+      const counts = await Promise.all(
+        batch.map((range, slot) => (pool ? pool.call(tasks.nnLocalJoin, { state, arena, slot, ...range }) : localJoin({ state, arena, slot, ...range }))),
       );
-      changed += counts.reduce((sum, value) => sum + value, 0);
+      const applied = await each(owners, (range) =>
+        pool ? pool.call(tasks.nnApplyUpdates, { state, arena, counts, ...range }) : applyUpdates({ state, arena, counts, ...range }),
+      );
+      changed += applied.reduce((sum, value) => sum + value, 0);
     }
     changes.push(changed);
     if (changes.at(-1)! < settings.delta * n * k) break;
@@ -97,7 +100,7 @@ export async function approximateKnn(
   await each(blocks, (range) =>
     pool ? pool.call(tasks.nnFinishRows, { state, indices, distances, ...range }) : finishRows({ state, indices, distances, ...range }),
   );
-  return { k, indices: Int32Array.from(indices), distances: Float32Array.from(distances), report: { iterations: changes.length, changes } };
+  return { k, indices, distances, report: { iterations: changes.length, changes } };
 }
 
 function ranges(n: number, parts: number): { start: number; end: number }[] {

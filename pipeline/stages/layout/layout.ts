@@ -14,7 +14,7 @@ import { rowBlocksOf, wholeRows, type RowBlocks } from '../row-blocks.ts';
 import { pcaOfBlocks } from './pca.ts';
 import { clipAndScale } from './scale.ts';
 import { trustworthiness } from './trustworthiness.ts';
-import { defaultEpochs, fuzzyGraph, optimizeLayout, optimizeLayoutWith, SHARDS } from './umap.ts';
+import { defaultEpochs, fuzzyGraph, optimizeLayout, optimizeLayoutWith, planLayout, SHARDS } from './umap.ts';
 
 const tasks = tasksOf<typeof import('./tasks.ts')>(new URL('./tasks.ts', import.meta.url));
 
@@ -97,25 +97,18 @@ export async function layoutActivations(
 
   const random = new Random(params.seed, 0x4d4150);
   const epochs = params.epochs ?? defaultEpochs(n);
+  // The graph is a temporary: only the plan (edges by head, sampling schedule) lives through the optimization.
+  const plan = () =>
+    planLayout(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random, dimensions: params.dimensions ?? 2 });
   const raw =
     params.implementation === 'umap-js'
       ? umapJs(reduced, n, dims, knn.indices, knn.distances, params, epochs, random)
       : pool
-        ? await optimizeLayoutWith(
-            fuzzyGraph(knn.indices, knn.distances, n, params.neighbors),
-            n,
-            { minDist: params.minDist, epochs, random, dimensions: params.dimensions ?? 2 },
-            async (plan, epoch) => {
-              await Promise.all(Array.from({ length: SHARDS }, (_, shard) => pool.call(tasks.layoutShard, { plan, shard, epoch })));
-              onEpoch?.(epoch + 1, epochs);
-            },
-          )
-        : optimizeLayout(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, {
-            minDist: params.minDist,
-            epochs,
-            random,
-            dimensions: params.dimensions ?? 2,
-          });
+        ? await optimizeLayoutWith(plan(), async (plan, epoch) => {
+            await Promise.all(Array.from({ length: SHARDS }, (_, shard) => pool.call(tasks.layoutShard, { plan, shard, epoch })));
+            onEpoch?.(epoch + 1, epochs);
+          })
+        : optimizeLayout(plan());
   const umapSeconds = tick();
   onStep?.('umap', umapSeconds);
 

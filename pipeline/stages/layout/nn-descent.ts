@@ -41,10 +41,26 @@ export interface RpTree {
   leafOf: Int32Array;
 }
 
-/** Proposed pairs (a, b) with their distance, from the local join of a range of points. */
-export interface Updates {
+/**
+ * Where local joins write their proposed pairs (a, b) and distances: one slot per job of a batch, each large
+ * enough for the most a range of `slotPoints` points can propose. Allocated once for the whole search, so the
+ * proposals of an iteration (gigabytes at a million points) never pile up in shared buffers that only every
+ * thread's garbage collector can free.
+ */
+export interface UpdateArena {
+  slots: number;
+  /** Pairs a slot holds. */
+  slotPairs: number;
   pairs: Int32Array;
   distances: Float32Array;
+}
+
+/** The most pairs one point's local join proposes: new–new pairs and new–old pairs of its candidates. */
+const pairsPerPoint = (candidates: number) => (candidates * (candidates - 1)) / 2 + candidates * candidates;
+
+export function createArena(slots: number, slotPoints: number, candidates: number): UpdateArena {
+  const slotPairs = slotPoints * pairsPerPoint(candidates);
+  return { slots, slotPairs, pairs: shared.int32(slots * slotPairs * 2), distances: shared.float32(slots * slotPairs) };
 }
 
 const shared = {
@@ -261,22 +277,16 @@ export function retireSampled(input: { state: DescentState; start: number; end: 
   }
 }
 
-/** The local join around points [start, end): every new–new and new–old pair of their candidates that would improve either row. */
-export function localJoin(input: { state: DescentState; start: number; end: number }): Updates {
-  const { state, start, end } = input;
+/**
+ * The local join around points [start, end): every new–new and new–old pair of their candidates that would
+ * improve either row, written to the arena's `slot`; returns how many.
+ */
+export function localJoin(input: { state: DescentState; arena: UpdateArena; slot: number; start: number; end: number }): number {
+  const { state, arena, slot, start, end } = input;
   const { rows, d, k, cosine, distances, candidates: size, newCandidates, oldCandidates } = state;
-  let pairs = new Int32Array(1 << 16);
-  let values = new Float32Array(1 << 15);
-  let count = 0;
-  const emit = (a: number, b: number, value: number) => {
-    if (count === values.length) {
-      pairs = growInt(pairs, pairs.length * 2);
-      values = growFloat(values, values.length * 2);
-    }
-    pairs[2 * count] = a;
-    pairs[2 * count + 1] = b;
-    values[count++] = value;
-  };
+  if ((end - start) * pairsPerPoint(size) > arena.slotPairs) throw new Error(`a local join of ${end - start} points does not fit its arena slot`);
+  const first = slot * arena.slotPairs;
+  let count = first;
   for (let i = start; i < end; i++) {
     const base = i * size;
     for (let x = 0; x < size; x++) {
@@ -287,43 +297,38 @@ export function localJoin(input: { state: DescentState; start: number; end: numb
         const b = newCandidates[base + y]!;
         if (b < 0) continue;
         const value = distance(rows, d, a, b, cosine);
-        if (value < worstA || value < distances[b * k]!) emit(a, b, value);
+        if (value < worstA || value < distances[b * k]!) {
+          arena.pairs[2 * count] = a;
+          arena.pairs[2 * count + 1] = b;
+          arena.distances[count++] = value;
+        }
       }
       for (let y = 0; y < size; y++) {
         const b = oldCandidates[base + y]!;
         if (b < 0 || b === a) continue;
         const value = distance(rows, d, a, b, cosine);
-        if (value < worstA || value < distances[b * k]!) emit(a, b, value);
+        if (value < worstA || value < distances[b * k]!) {
+          arena.pairs[2 * count] = a;
+          arena.pairs[2 * count + 1] = b;
+          arena.distances[count++] = value;
+        }
       }
     }
   }
-  const out = { pairs: shared.int32(count * 2), distances: shared.float32(count) };
-  out.pairs.set(pairs.subarray(0, count * 2));
-  out.distances.set(values.subarray(0, count));
-  return out;
+  return count - first;
 }
 
-const growInt = (array: Int32Array, length: number) => {
-  const out = new Int32Array(length);
-  out.set(array);
-  return out;
-};
-const growFloat = (array: Float32Array, length: number) => {
-  const out = new Float32Array(length);
-  out.set(array);
-  return out;
-};
-
-/** Applies the updates, in order, to rows [start, end); returns how many entries changed. */
-export function applyUpdates(input: { state: DescentState; updates: Updates[]; start: number; end: number }): number {
-  const { state, updates, start, end } = input;
+/** Applies the arena's proposals, slot by slot in order, to rows [start, end); returns how many entries changed. */
+export function applyUpdates(input: { state: DescentState; arena: UpdateArena; counts: number[]; start: number; end: number }): number {
+  const { state, arena, counts, start, end } = input;
   let changed = 0;
-  for (const { pairs, distances } of updates) {
-    for (let u = 0; u < distances.length; u++) {
-      const a = pairs[2 * u]!;
-      const b = pairs[2 * u + 1]!;
-      if (a >= start && a < end && offer(state, a, b, distances[u]!)) changed++;
-      if (b >= start && b < end && offer(state, b, a, distances[u]!)) changed++;
+  for (let slot = 0; slot < counts.length; slot++) {
+    const first = slot * arena.slotPairs;
+    for (let u = first; u < first + counts[slot]!; u++) {
+      const a = arena.pairs[2 * u]!;
+      const b = arena.pairs[2 * u + 1]!;
+      if (a >= start && a < end && offer(state, a, b, arena.distances[u]!)) changed++;
+      if (b >= start && b < end && offer(state, b, a, arena.distances[u]!)) changed++;
     }
   }
   return changed;
