@@ -392,6 +392,6 @@ writeFileSync(
 );
 renameSync('bench/results/scale.json.tmp', 'bench/results/scale.json');
 const readme = readFileSync('README.md', 'utf8');
-const block = `<!-- bench:scale:start -->\n${stamp}, 2 cores, ${backend.name} backend, one run (\`npm run bench:scale\`; peak memory is the whole process's, worker threads included; the estimate is the build's own, checked before it starts):\n\n${table}\n<!-- bench:scale:end -->`;
+const block = `<!-- bench:scale:start -->\n${stamp}, 2 cores, ${backend.name} backend, one run (\`npm run bench:scale\`; each count in a process of its own, whose peak memory is shown, worker threads included; the estimate is the build's own, checked before it starts):\n\n${table}\n<!-- bench:scale:end -->`;
 writeFileSync('README.md.tmp', readme.replace(/<!-- bench:scale:start -->[\s\S]*<!-- bench:scale:end -->/, block));
 renameSync('README.md.tmp', 'README.md');

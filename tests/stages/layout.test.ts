@@ -8,6 +8,7 @@ import { trustworthiness } from '../../pipeline/stages/layout/trustworthiness.ts
 import { layoutActivations } from '../../pipeline/stages/layout/layout.ts';
 import { Random } from '../../pipeline/random.ts';
 import { WorkerPool } from '../../pipeline/engine/pool.ts';
+import { fastPow } from '../../pipeline/stages/layout/umap.ts';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -87,6 +88,23 @@ describe('layout building blocks', () => {
     expect(Math.max(...scaled)).toBeLessThanOrEqual(1);
     // The bulk keeps its spread: the outlier does not squeeze it.
     expect(scaled[99 * 2]! - scaled[0]!).toBeGreaterThan(0.7);
+  });
+
+  it("computes UMAP's x^b as Math.pow does, to a relative 2e-15 + 2e-16·|b·log2 x|, across all doubles", () => {
+    const r = new Random(9);
+    const xs = [1, 2, 0.5, Math.SQRT2, 1 - 2 ** -52, 1 + 2 ** -52, 1e-300, 5e-324, 2 ** -1022, 1e300, Number.MAX_VALUE, 0];
+    for (let i = 0; i < 20_000; i++) xs.push(Math.exp((r.next() - 0.5) * 55), Math.exp((r.next() - 0.5) * 1400));
+    for (const b of [0.5, 0.79, 1, 1.58, 1.93])
+      for (const x of xs) {
+        const exact = Math.pow(x, b);
+        if (exact === 0 || exact === Infinity) {
+          expect(fastPow(x, b), `${x}^${b}`).toBe(exact);
+          continue;
+        }
+        const error = Math.abs(fastPow(x, b) / exact - 1);
+        // The error grows with the result's exponent, |b·log2 x|, as any exp(b·log x) does.
+        expect(error, `${x}^${b}`).toBeLessThan(2e-15 + 2e-16 * Math.abs(b * Math.log2(x)));
+      }
   });
 
   it('scores a faithful layout 1 and a shuffled one lower', () => {

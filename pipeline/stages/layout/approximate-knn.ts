@@ -40,6 +40,8 @@ export function descentSettings(k: number): DescentSettings {
 /** Points per job for phases split into blocks, and blocks joined before their updates are applied. */
 const BLOCK = 8192;
 const BLOCKS_PER_BATCH = 16;
+/** Points whose joins' proposals the arena holds at once (for the memory estimate). */
+export const DESCENT_BATCH_POINTS = BLOCK * BLOCKS_PER_BATCH;
 
 export interface DescentReport {
   iterations: number;

@@ -56,7 +56,7 @@ export interface UpdateArena {
 }
 
 /** The most pairs one point's local join proposes: new–new pairs and new–old pairs of its candidates. */
-const pairsPerPoint = (candidates: number) => (candidates * (candidates - 1)) / 2 + candidates * candidates;
+export const pairsPerPoint = (candidates: number) => (candidates * (candidates - 1)) / 2 + candidates * candidates;
 
 export function createArena(slots: number, slotPoints: number, candidates: number): UpdateArena {
   const slotPairs = slotPoints * pairsPerPoint(candidates);

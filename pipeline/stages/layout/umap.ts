@@ -137,7 +137,8 @@ const clip = (value: number) => (value > 4 ? 4 : value < -4 ? -4 : value);
 // an epoch at a million points). 2^(b·log2 x) from the float's exponent and mantissa, with tables so that the
 // polynomials are short (their latency, not their throughput, is what the sequential SGD waits on): ln(1 + r) of
 // the mantissa divided by the centre of its 1/128th, |r| < 1/256, then 2^f for the distance f to the nearest
-// 1/64th. Relative error < 1e-14; 35 ns a call against 65 ns for the series on whole octaves it replaced.
+// 1/64th. Relative error < 2e-15 + 2e-16·|b·log2 x| (< 2e-14 for the squared distances UMAP meets); 35 ns a call,
+// against 65 ns for the series on whole octaves it replaced.
 const POW2 = Float64Array.from({ length: 2176 }, (_, e) => 2 ** (e - 1075));
 const INVERSE = Float64Array.from({ length: 128 }, (_, j) => 1 / (1 + (j + 0.5) / 128));
 const LOG2_INVERSE = INVERSE.map((inverse) => -Math.log2(inverse));
