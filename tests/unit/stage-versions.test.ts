@@ -43,7 +43,7 @@ const STAGES = {
 const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: string }> = {
   activations: { version: 2, fingerprint: 'bc887b1df576bc24' },
   'activation-grid': { version: 1, fingerprint: 'c56e5fe53b396731' },
-  layout: { version: 4, fingerprint: '418db7384d9a1d22' },
+  layout: { version: 4, fingerprint: 'e09123b3f3a26c72' },
   grid: { version: 2, fingerprint: '1aecf89e8b55aa10' },
   icons: { version: 2, fingerprint: '16b5fcb256ce6a37' },
   render: { version: 1, fingerprint: '9ef1edba8af9c225' },
