@@ -43,11 +43,11 @@ const STAGES = {
 const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: string }> = {
   activations: { version: 2, fingerprint: 'bc887b1df576bc24' },
   'activation-grid': { version: 1, fingerprint: 'c56e5fe53b396731' },
-  layout: { version: 4, fingerprint: 'e09123b3f3a26c72' },
+  layout: { version: 5, fingerprint: '3e1261d3f5dcdedc' },
   grid: { version: 2, fingerprint: '1aecf89e8b55aa10' },
   icons: { version: 2, fingerprint: '16b5fcb256ce6a37' },
   render: { version: 1, fingerprint: '9ef1edba8af9c225' },
-  patches: { version: 2, fingerprint: 'e37c4796fb6f07e4' },
+  patches: { version: 2, fingerprint: 'e4b44bfb4b698373' },
   legibility: { version: 1, fingerprint: 'c259527f6bf48592' },
 };
 

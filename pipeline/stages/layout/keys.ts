@@ -5,7 +5,7 @@ import type { Recipe } from '../../recipes/schema.ts';
 import type { LayoutParams } from './layout.ts';
 
 /** Bump whenever the layout's numbers can change: a cached layout from older code is otherwise reused. */
-export const LAYOUT_VERSION = 4;
+export const LAYOUT_VERSION = 5;
 
 export function layoutParamsFor(recipe: Recipe, view: ViewPlan): LayoutParams {
   return { ...recipe.layout, ...layerSettings(recipe, view.layer)?.layout, ...view.layout };
