@@ -8,7 +8,7 @@ import { trustworthiness } from '../../pipeline/stages/layout/trustworthiness.ts
 import { layoutActivations } from '../../pipeline/stages/layout/layout.ts';
 import { Random } from '../../pipeline/random.ts';
 import { WorkerPool } from '../../pipeline/engine/pool.ts';
-import { fastPow } from '../../pipeline/stages/layout/umap.ts';
+import { FAST_POWER_ABOVE, fastPow, planLayout } from '../../pipeline/stages/layout/umap.ts';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -105,6 +105,17 @@ describe('layout building blocks', () => {
         // The error grows with the result's exponent, |b·log2 x|, as any exp(b·log x) does.
         expect(error, `${x}^${b}`).toBeLessThan(2e-15 + 2e-16 * Math.abs(b * Math.log2(x)));
       }
+  });
+
+  it('uses the table x^b only above FAST_POWER_ABOVE points, so smaller layouts keep the bytes they had', () => {
+    const ring = (n: number) => ({
+      heads: Int32Array.from({ length: n }, (_, i) => i),
+      tails: Int32Array.from({ length: n }, (_, i) => (i + 1) % n),
+      weights: new Float32Array(n).fill(1),
+    });
+    const plan = (n: number) => planLayout(ring(n), n, { minDist: 0.1, epochs: 10, random: new Random(1) });
+    expect(plan(FAST_POWER_ABOVE).fastPower).toBe(false);
+    expect(plan(FAST_POWER_ABOVE + 1).fastPower).toBe(true);
   });
 
   it('scores a faithful layout 1 and a shuffled one lower', () => {
