@@ -98,17 +98,17 @@ export async function layoutActivations(
   const random = new Random(params.seed, 0x4d4150);
   const epochs = params.epochs ?? defaultEpochs(n);
   // The graph is a temporary: only the plan (edges by head, sampling schedule) lives through the optimization.
-  const plan = () =>
+  const makePlan = () =>
     planLayout(fuzzyGraph(knn.indices, knn.distances, n, params.neighbors), n, { minDist: params.minDist, epochs, random, dimensions: params.dimensions ?? 2 });
   const raw =
     params.implementation === 'umap-js'
       ? umapJs(reduced, n, dims, knn.indices, knn.distances, params, epochs, random)
       : pool
-        ? await optimizeLayoutWith(plan(), async (plan, epoch) => {
+        ? await optimizeLayoutWith(makePlan(), async (plan, epoch) => {
             await Promise.all(Array.from({ length: SHARDS }, (_, shard) => pool.call(tasks.layoutShard, { plan, shard, epoch })));
             onEpoch?.(epoch + 1, epochs);
           })
-        : optimizeLayout(plan());
+        : optimizeLayout(makePlan());
   const umapSeconds = tick();
   onStep?.('umap', umapSeconds);
 
