@@ -43,7 +43,7 @@ const STAGES = {
 const RECORDED: Record<keyof typeof STAGES, { version: number; fingerprint: string }> = {
   activations: { version: 2, fingerprint: 'bc887b1df576bc24' },
   'activation-grid': { version: 1, fingerprint: 'c56e5fe53b396731' },
-  layout: { version: 5, fingerprint: '5ab29eb0228958fe' },
+  layout: { version: 5, fingerprint: 'c9324b057865275f' },
   grid: { version: 2, fingerprint: '1aecf89e8b55aa10' },
   icons: { version: 2, fingerprint: '16b5fcb256ce6a37' },
   render: { version: 1, fingerprint: '9ef1edba8af9c225' },

@@ -287,6 +287,11 @@ export function localJoin(input: { state: DescentState; arena: UpdateArena; slot
   if ((end - start) * pairsPerPoint(size) > arena.slotPairs) throw new Error(`a local join of ${end - start} points does not fit its arena slot`);
   const first = slot * arena.slotPairs;
   let count = first;
+  const emit = (a: number, b: number, value: number) => {
+    arena.pairs[2 * count] = a;
+    arena.pairs[2 * count + 1] = b;
+    arena.distances[count++] = value;
+  };
   for (let i = start; i < end; i++) {
     const base = i * size;
     for (let x = 0; x < size; x++) {
@@ -297,21 +302,13 @@ export function localJoin(input: { state: DescentState; arena: UpdateArena; slot
         const b = newCandidates[base + y]!;
         if (b < 0) continue;
         const value = distance(rows, d, a, b, cosine);
-        if (value < worstA || value < distances[b * k]!) {
-          arena.pairs[2 * count] = a;
-          arena.pairs[2 * count + 1] = b;
-          arena.distances[count++] = value;
-        }
+        if (value < worstA || value < distances[b * k]!) emit(a, b, value);
       }
       for (let y = 0; y < size; y++) {
         const b = oldCandidates[base + y]!;
         if (b < 0 || b === a) continue;
         const value = distance(rows, d, a, b, cosine);
-        if (value < worstA || value < distances[b * k]!) {
-          arena.pairs[2 * count] = a;
-          arena.pairs[2 * count + 1] = b;
-          arena.distances[count++] = value;
-        }
+        if (value < worstA || value < distances[b * k]!) emit(a, b, value);
       }
     }
   }
