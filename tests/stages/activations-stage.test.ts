@@ -11,6 +11,7 @@ import { WorkerPool } from '../../pipeline/engine/pool.ts';
 import { CacheStore } from '../../pipeline/cache/store.ts';
 import { readRecipe } from '../../pipeline/recipes/read.ts';
 import { runActivations } from '../../pipeline/stages/activations/stage.ts';
+import { TSX } from '../helpers/kill-build.ts';
 
 const DEMO = path.resolve('content/models/demo');
 const work = mkdtempSync(path.join(os.tmpdir(), 'atlas-activations-'));
@@ -69,11 +70,17 @@ describe.skipIf(!existsSync(path.join(DEMO, 'model.json')))('activations stage',
 
     const interrupted = path.join(work, 'cache-killed');
     await new Promise<void>((resolve) => {
-      const child = spawn('node_modules/.bin/tsx', ['tests/fixtures/run-activations.ts', recipeFile, interrupted], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // A process group of its own: tsx runs the script in a child process, which a kill of tsx alone would
+      // orphan — it would go on writing into the cache while the resumed run reads it.
+      const child = spawn(TSX, ['tests/fixtures/run-activations.ts', recipeFile, interrupted], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let killed = false;
       child.stdout.on('data', (data: Buffer) => {
-        if (data.toString().includes('chunk 1/2')) child.kill('SIGKILL');
+        if (!killed && data.toString().includes('chunk 1/2')) {
+          killed = true;
+          process.kill(-child.pid!, 'SIGKILL');
+        }
       });
-      child.on('exit', () => resolve());
+      child.on('close', () => resolve());
     });
     const resumed = await runActivations({ recipe: readRecipe(recipeFile), root: process.cwd(), cache: new CacheStore(interrupted), pool });
     expect(resumed.computed).toBeLessThanOrEqual(1);
